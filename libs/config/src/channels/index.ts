@@ -1,0 +1,51 @@
+import type { Channel } from '@relay/models';
+import { DingtalkConfig } from './dingtalk.config';
+import { EmailConfig } from './email.config';
+import { SlackConfig } from './slack.config';
+import type { TargetConfig } from './target.config';
+import { WechatConfig } from './wechat.config';
+import { WecomRobotConfig } from './wecom-robot.config';
+
+export * from './target.config';
+export * from './dingtalk.config';
+export * from './wechat.config';
+export * from './wecom-robot.config';
+export * from './slack.config';
+export * from './email.config';
+
+export interface ChannelConfigs {
+  dingtalk: DingtalkConfig;
+  wechat: WechatConfig;
+  wecom_robot: WecomRobotConfig;
+  slack: SlackConfig;
+  email: EmailConfig;
+}
+
+export interface RateLimitDefaults {
+  max: number;
+  per: string;
+  /** How long the target is left alone after the platform said "too fast". */
+  penalty: string;
+}
+
+export interface ChannelSpec<C extends TargetConfig = TargetConfig> {
+  configClass: new () => C;
+  /** Alertmanager's default where it has the channel; true for the robots it lacks. */
+  sendResolvedDefault: boolean;
+  /** The platform's published limit, applied when a target sets no `rate_limit`. */
+  rateLimitDefault: RateLimitDefaults;
+  /** False until the channel's worker exists: config naming it is refused rather than queued forever. */
+  delivered: boolean;
+}
+
+/** One entry per channel: a new channel does not compile until it says how it is configured. */
+export const CHANNEL_SPECS: { [C in Channel]: ChannelSpec<ChannelConfigs[C]> } = {
+  // 20 messages/minute per robot; beyond that DingTalk throttles the robot for 10 minutes.
+  dingtalk: { configClass: DingtalkConfig, sendResolvedDefault: true, rateLimitDefault: { max: 20, per: '1m', penalty: '10m' }, delivered: true },
+  // WeCom drops silently beyond 30 messages/minute to one member, so stay well under it.
+  wechat: { configClass: WechatConfig, sendResolvedDefault: false, rateLimitDefault: { max: 20, per: '1m', penalty: '1m' }, delivered: false },
+  wecom_robot: { configClass: WecomRobotConfig, sendResolvedDefault: true, rateLimitDefault: { max: 20, per: '1m', penalty: '1m' }, delivered: false },
+  // About one message per second per webhook, with short bursts.
+  slack: { configClass: SlackConfig, sendResolvedDefault: false, rateLimitDefault: { max: 3, per: '3s', penalty: '30s' }, delivered: false },
+  email: { configClass: EmailConfig, sendResolvedDefault: false, rateLimitDefault: { max: 60, per: '1m', penalty: '1m' }, delivered: false },
+};

@@ -1,0 +1,159 @@
+import { Type } from 'class-transformer';
+import {
+  Allow,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  ValidateNested,
+} from 'class-validator';
+import {
+  DingtalkConfig,
+  EmailConfig,
+  SlackConfig,
+  WechatConfig,
+  WecomRobotConfig,
+} from './channels';
+import { IsByteSize, IsDuration, IsHttpUrl, IsTimeZone } from './validators';
+
+export class BasicAuthConfig {
+  @IsString()
+  @IsNotEmpty()
+  username: string;
+
+  @IsString()
+  @IsNotEmpty()
+  password: string;
+}
+
+export class IngestAuthConfig {
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  bearer_token?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BasicAuthConfig)
+  basic_auth?: BasicAuthConfig;
+}
+
+export class IngestConfig {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => IngestAuthConfig)
+  auth?: IngestAuthConfig;
+
+  @IsOptional()
+  @IsDuration()
+  dedup_window: string = '5m';
+
+  @IsOptional()
+  @IsByteSize()
+  body_limit: string | number = '1MiB';
+}
+
+export class DashboardConfig {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BasicAuthConfig)
+  basic_auth?: BasicAuthConfig;
+}
+
+/**
+ * Alertmanager's `global:` block. The keys the relay uses are validated; the other keys
+ * Alertmanager knows are accepted so a pasted block loads, and ignored.
+ */
+export class GlobalConfig {
+  @IsOptional()
+  @IsTimeZone()
+  timezone: string = 'UTC';
+
+  @IsOptional()
+  @IsHttpUrl()
+  wechat_api_url: string = 'https://qyapi.weixin.qq.com/cgi-bin/';
+
+  @IsOptional() @IsString() wechat_api_corp_id?: string;
+  @IsOptional() @IsString() wechat_api_secret?: string;
+  @IsOptional() @IsHttpUrl() slack_api_url?: string;
+  @IsOptional() @IsString() slack_api_url_file?: string;
+  @IsOptional() @IsString() smtp_smarthost?: string;
+  @IsOptional() @IsString() smtp_from?: string;
+  @IsOptional() @IsString() smtp_hello?: string;
+  @IsOptional() @IsString() smtp_auth_username?: string;
+  @IsOptional() @IsString() smtp_auth_password?: string;
+  @IsOptional() @IsString() smtp_auth_identity?: string;
+  @IsOptional() @IsString() smtp_auth_secret?: string;
+  @IsOptional() @IsBoolean() smtp_require_tls?: boolean;
+
+  // Alertmanager globals with no meaning here.
+  @Allow() resolve_timeout?: unknown;
+  @Allow() http_config?: unknown;
+  @Allow() smtp_auth_password_file?: unknown;
+  @Allow() pagerduty_url?: unknown;
+  @Allow() opsgenie_api_url?: unknown;
+  @Allow() opsgenie_api_key?: unknown;
+  @Allow() opsgenie_api_key_file?: unknown;
+  @Allow() victorops_api_url?: unknown;
+  @Allow() victorops_api_key?: unknown;
+  @Allow() victorops_api_key_file?: unknown;
+  @Allow() telegram_api_url?: unknown;
+  @Allow() webex_api_url?: unknown;
+}
+
+export class ReceiverConfig {
+  @IsDefined({ message: 'name is required' })
+  @IsString()
+  @IsNotEmpty()
+  name: string;
+
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => DingtalkConfig)
+  dingtalk_configs?: DingtalkConfig[];
+
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => WechatConfig)
+  wechat_configs?: WechatConfig[];
+
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => WecomRobotConfig)
+  wecom_robot_configs?: WecomRobotConfig[];
+
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => SlackConfig)
+  slack_configs?: SlackConfig[];
+
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EmailConfig)
+  email_configs?: EmailConfig[];
+}
+
+export class RelayConfigDto {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => GlobalConfig)
+  global: GlobalConfig = new GlobalConfig();
+
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  templates: string[] = [];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => IngestConfig)
+  ingest: IngestConfig = new IngestConfig();
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DashboardConfig)
+  dashboard: DashboardConfig = new DashboardConfig();
+
+  @IsArray({ message: 'receivers must be a list' })
+  @ValidateNested({ each: true })
+  @Type(() => ReceiverConfig)
+  receivers: ReceiverConfig[];
+
+  // Alertmanager's routing lives in Alertmanager; accepted so a whole alertmanager.yml can be tried.
+  @Allow() route?: unknown;
+  @Allow() inhibit_rules?: unknown;
+  @Allow() time_intervals?: unknown;
+  @Allow() mute_time_intervals?: unknown;
+}

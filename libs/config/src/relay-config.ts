@@ -1,0 +1,117 @@
+import { CHANNELS, CHANNEL_CONFIG_KEYS, Channel } from '@relay/models';
+import { ChannelConfigs, CHANNEL_SPECS } from './channels';
+import { BasicAuthConfig, DashboardConfig, GlobalConfig, RelayConfigDto } from './relay-config.dto';
+import { parseDuration, parseSize } from './units';
+
+export interface RateLimit {
+  max: number;
+  perMs: number;
+  penaltyMs: number;
+}
+
+/** One place a notification goes: a configured channel target, with defaults applied. */
+export interface ResolvedTarget<C extends Channel = Channel> {
+  /** `<receiver>/<channel>/<index>` or the explicit `name:`; what jobs, logs and metrics say. */
+  name: string;
+  receiver: string;
+  channel: C;
+  index: number;
+  sendResolved: boolean;
+  rateLimit: RateLimit;
+  /** The validated block; may hold secrets, so it never leaves the process. */
+  config: ChannelConfigs[C];
+}
+
+export interface ResolvedReceiver {
+  name: string;
+  targets: ResolvedTarget[];
+}
+
+export interface IngestSettings {
+  bearerToken?: string;
+  basicAuth?: BasicAuthConfig;
+  dedupWindowMs: number;
+  bodyLimitBytes: number;
+}
+
+/** The loaded, validated config: what every app is built from. */
+export class RelayConfig {
+  readonly global: GlobalConfig;
+  readonly ingest: IngestSettings;
+  readonly dashboard: DashboardConfig;
+  /** Globs as written, relative to `baseDir`. */
+  readonly templateGlobs: string[];
+  readonly receivers: ReadonlyMap<string, ResolvedReceiver>;
+  readonly targets: ReadonlyMap<string, ResolvedTarget>;
+
+  constructor(
+    /** The file it came from, for messages. */
+    readonly file: string,
+    readonly baseDir: string,
+    dto: RelayConfigDto,
+  ) {
+    this.global = dto.global;
+    this.dashboard = dto.dashboard;
+    this.templateGlobs = dto.templates;
+    this.ingest = {
+      bearerToken: dto.ingest.auth?.bearer_token,
+      basicAuth: dto.ingest.auth?.basic_auth,
+      dedupWindowMs: parseDuration(dto.ingest.dedup_window)!,
+      bodyLimitBytes: parseSize(dto.ingest.body_limit)!,
+    };
+    const receivers = new Map<string, ResolvedReceiver>();
+    const targets = new Map<string, ResolvedTarget>();
+    for (const receiver of dto.receivers) {
+      const resolved: ResolvedReceiver = { name: receiver.name, targets: [] };
+      for (const channel of CHANNELS) {
+        (receiver[CHANNEL_CONFIG_KEYS[channel]] ?? []).forEach((config, index) => {
+          const target = resolveTarget(receiver.name, channel, index, config);
+          resolved.targets.push(target);
+          targets.set(target.name, target);
+        });
+      }
+      receivers.set(receiver.name, resolved);
+    }
+    this.receivers = receivers;
+    this.targets = targets;
+  }
+
+  receiver(name: string): ResolvedReceiver | undefined {
+    return this.receivers.get(name);
+  }
+
+  target(name: string): ResolvedTarget | undefined {
+    return this.targets.get(name);
+  }
+
+  targetsOf<C extends Channel>(channel: C): ResolvedTarget<C>[] {
+    return [...this.targets.values()].filter((t): t is ResolvedTarget<C> => t.channel === channel);
+  }
+
+  channelsInUse(): Set<Channel> {
+    return new Set([...this.targets.values()].map((t) => t.channel));
+  }
+}
+
+export function defaultTargetName(receiver: string, channel: Channel, index: number): string {
+  return `${receiver}/${channel}/${index}`;
+}
+
+function resolveTarget<C extends Channel>(receiver: string, channel: C, index: number, config: ChannelConfigs[C]): ResolvedTarget<C> {
+  const spec = CHANNEL_SPECS[channel];
+  const limit = config.rate_limit;
+  const defaults = spec.rateLimitDefault;
+  return {
+    name: config.name ?? defaultTargetName(receiver, channel, index),
+    receiver,
+    channel,
+    index,
+    sendResolved: config.send_resolved ?? spec.sendResolvedDefault,
+    rateLimit: {
+      max: limit?.max ?? defaults.max,
+      perMs: parseDuration(limit?.per ?? defaults.per)!,
+      penaltyMs: parseDuration(limit?.penalty ?? defaults.penalty)!,
+    },
+    config,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './channel';
+export * from './webhook-payload.dto';
+export * from './delivery-job';
