@@ -59,7 +59,7 @@ export function parseConfig(text: string, opts: ParseOptions = {}): RelayConfig 
   const dto = plainToInstance(RelayConfigDto, expanded, { exposeDefaultValues: true });
   const supportedBlocks = CHANNELS.map((c) => CHANNEL_CONFIG_KEYS[c]);
   issues.push(
-    ...issuesFromValidation(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }), '', supportedBlocks),
+    ...issuesFromValidation(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }), supportedBlocks),
   );
   if (issues.length === 0) issues.push(...crossChecks(dto));
   if (issues.length) throw new ConfigError(label, issues);

@@ -1,3 +1,5 @@
 export * from './channel';
-export * from './webhook-payload.dto';
 export * from './delivery-job';
+export * from './parse-webhook-payload';
+export * from './validation-issues';
+export * from './webhook-payload.dto';

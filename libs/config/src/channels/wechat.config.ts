@@ -1,4 +1,89 @@
+import { Transform } from 'class-transformer';
+import { IsDefined, IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+import type { ConfigIssue } from '../config-error';
+import { IsHttpUrl } from '../validators';
 import { TargetConfig } from './target.config';
 
-/** Placeholder until its worker lands: the channel spec marks wechat as not delivered yet. */
-export class WechatConfig extends TargetConfig {}
+export const WECHAT_MESSAGE_TYPES = ['text', 'markdown'] as const;
+export type WechatMessageType = (typeof WECHAT_MESSAGE_TYPES)[number];
+
+// YAML reads `agent_id: 1000002` as a number; Alertmanager takes it as a string either way.
+const numberAsString = ({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value);
+
+/**
+ * Alertmanager's `wechat_configs` entry (WeCom app messages), field for field, so a pasted block
+ * works. `api_url`, `corp_id` and `api_secret` fall back to `global.wechat_api_*`.
+ * `to_user`, `to_party`, `to_tag`, `agent_id` and `message` are templates, as in Alertmanager.
+ */
+export class WechatConfig extends TargetConfig {
+  /** Base of the WeCom API, ending in `/cgi-bin/`; default `global.wechat_api_url`. */
+  @IsOptional()
+  @IsHttpUrl()
+  api_url?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  corp_id?: string;
+
+  /** The app's secret: used for gettoken only, never logged, never stored in Redis or job data. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  api_secret?: string;
+
+  @IsDefined({ message: 'agent_id is required (the AgentId of the WeCom app that sends)' })
+  @Transform(numberAsString)
+  @IsString({ message: 'agent_id must be the app AgentId, e.g. 1000002' })
+  @IsNotEmpty()
+  agent_id: string;
+
+  /**
+   * `a|b|c` or `@all`. When none of to_user, to_party and to_tag is set the message goes to
+   * `@all`; setting only to_party or to_tag does not also broadcast to everyone.
+   */
+  @IsOptional()
+  @Transform(numberAsString)
+  @IsString()
+  to_user?: string;
+
+  @IsOptional()
+  @Transform(numberAsString)
+  @IsString()
+  to_party?: string;
+
+  @IsOptional()
+  @Transform(numberAsString)
+  @IsString()
+  to_tag?: string;
+
+  @IsOptional()
+  @IsString()
+  message: string = '{{ template "wechat.default.message" . }}';
+
+  @IsOptional()
+  @IsIn(WECHAT_MESSAGE_TYPES, { message: `message_type must be one of ${WECHAT_MESSAGE_TYPES.join(', ')}` })
+  message_type: WechatMessageType = 'text';
+}
+
+/** What a wechat target needs from `global` when it does not say it itself. */
+export interface WechatGlobals {
+  wechat_api_corp_id?: string;
+  wechat_api_secret?: string;
+}
+
+/**
+ * Cross-check for load-config (a target's block cannot see `global` from class-validator):
+ * a target that has neither its own corp_id/api_secret nor the global ones can never send.
+ * `path` is the block's path, e.g. `receivers[0].wechat_configs[1]`.
+ */
+export function wechatCredentialIssues(block: WechatConfig, global: WechatGlobals, path: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (!block.corp_id && !global.wechat_api_corp_id) {
+    issues.push({ path: `${path}.corp_id`, message: 'is required when global.wechat_api_corp_id is not set' });
+  }
+  if (!block.api_secret && !global.wechat_api_secret) {
+    issues.push({ path: `${path}.api_secret`, message: 'is required when global.wechat_api_secret is not set' });
+  }
+  return issues;
+}

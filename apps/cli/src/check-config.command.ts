@@ -1,0 +1,29 @@
+import { ConfigError, DEFAULT_CONFIG_FILE, loadConfigFile } from '@relay/config';
+import { runtimeFor } from '@relay/delivery';
+
+/**
+ * `alert-relay check-config [FILE]`, in the manner of `amtool check-config`: every receiver
+ * and its targets when the file is valid (exit 0), every error with its path otherwise (exit 1).
+ */
+export async function checkConfigCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, env = process.env): Promise<number> {
+  const file = args[0] ?? env.RELAY_CONFIG ?? DEFAULT_CONFIG_FILE;
+  try {
+    const config = loadConfigFile(file, env);
+    const runtime = await runtimeFor(config, env);
+    out.write(`Checking '${file}'  SUCCESS\n`);
+    out.write(`Found:\n - ${runtime.config.templateGlobs.length} template glob(s)\n - ${config.receivers.size} receiver(s)\n`);
+    for (const receiver of config.receivers.values()) {
+      out.write(`\n${receiver.name}\n`);
+      if (!receiver.targets.length) out.write('  (no targets: notifications are accepted and dropped)\n');
+      for (const t of receiver.targets) {
+        const limit = `${t.rateLimit.max}/${t.rateLimit.perMs / 1000}s`;
+        out.write(`  ${t.name}  ${t.channel}  send_resolved=${t.sendResolved}  rate_limit=${limit}\n`);
+      }
+    }
+    return 0;
+  } catch (e) {
+    err.write(`Checking '${file}'  FAILED:\n`);
+    err.write(e instanceof ConfigError ? `${e.message}\n` : `${file}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,73 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { RelayConfig } from '@relay/config';
+import { parseWebhookPayload } from '@relay/models';
+import { rootLogger } from '@relay/observability';
+import type { FastifyRequest } from 'fastify';
+import { EnqueueResult, EnqueueService } from './enqueue.service';
+import { unquoteMeta } from './receiver-name';
+import { recordOutcome } from './ingest-outcome';
+
+/**
+ * Alertmanager's webhook receiver. The answer is a promise about durability: 202 only once every
+ * job is in Redis, 503 when Redis cannot take them (Alertmanager retries 5xx), 4xx only for
+ * input that can never succeed (Alertmanager drops it without retrying).
+ */
+@Controller('webhook')
+export class WebhookController {
+  private readonly log = rootLogger();
+
+  constructor(
+    private readonly config: RelayConfig,
+    private readonly enqueuer: EnqueueService,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  receive(@Body() body: unknown, @Req() req: FastifyRequest): Promise<EnqueueResult> {
+    return this.accept(body, undefined, req);
+  }
+
+  @Post(':receiver')
+  @HttpCode(202)
+  receiveFor(@Param('receiver') receiver: string, @Body() body: unknown, @Req() req: FastifyRequest): Promise<EnqueueResult> {
+    return this.accept(body, receiver, req);
+  }
+
+  private async accept(body: unknown, pathReceiver: string | undefined, req: FastifyRequest): Promise<EnqueueResult> {
+    const parsed = parseWebhookPayload(body);
+    if (!parsed.ok) {
+      recordOutcome(req, 'invalid');
+      throw new BadRequestException(parsed.errors);
+    }
+    const payload = parsed.payload;
+    const name = pathReceiver ?? unquoteMeta(payload.receiver);
+    if (!name) {
+      recordOutcome(req, 'invalid');
+      throw new BadRequestException(['receiver: must name a receiver (in the body or as /webhook/<receiver>)']);
+    }
+    const receiver = this.config.receiver(name);
+    if (!receiver) {
+      recordOutcome(req, 'unknown_receiver');
+      throw new NotFoundException(`receiver "${name}" is not in the relay's config`);
+    }
+    try {
+      const result = await this.enqueuer.enqueue(receiver, payload);
+      recordOutcome(req, result.deduplicated ? 'deduplicated' : 'accepted', receiver.name);
+      return result;
+    } catch (e) {
+      recordOutcome(req, 'unavailable', receiver.name);
+      this.log.error({ receiver: receiver.name, groupKey: payload.groupKey, err: (e as Error).message }, 'could not store the jobs; answering 503 so Alertmanager retries');
+      throw new ServiceUnavailableException('the queue (Redis) cannot take the notification now; retry later');
+    }
+  }
+}

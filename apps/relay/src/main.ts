@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { runRelayProcess } from '@relay/delivery';
+import { IngestModule } from '../../ingest/src/ingest.module';
+import { WORKER_MODULES } from './worker-modules';
+
+/**
+ * The single-process relay (`npm start`): ingest and every channel worker in one process, all
+ * HTTP (webhook, Bull Board, health, metrics) on PORT. For trying it out and small setups;
+ * docker compose runs one app per process.
+ */
+void runRelayProcess(
+  (runtime) => {
+    const missing = [...runtime.config.channelsInUse()].filter((channel) => !WORKER_MODULES[channel]);
+    if (missing.length) throw new Error(`no worker for channel(s) ${missing.join(', ')} in this build`);
+    return [IngestModule, ...new Set(Object.values(WORKER_MODULES))];
+  },
+  (runtime) => ({ port: Number(process.env.PORT || 8080), bodyLimit: runtime.config.ingest.bodyLimitBytes }),
+);

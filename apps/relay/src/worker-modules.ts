@@ -1,0 +1,11 @@
+import type { Type } from '@nestjs/common';
+import type { Channel } from '@relay/models';
+import { DingtalkWorkerModule } from '../../dingtalk-worker/src/dingtalk-worker.module';
+
+/**
+ * The worker module that consumes each channel's queue. The single-process relay runs them all;
+ * a channel in use without a worker here stops start-up rather than queueing jobs no one takes.
+ */
+export const WORKER_MODULES: Partial<Record<Channel, Type>> = {
+  dingtalk: DingtalkWorkerModule,
+};

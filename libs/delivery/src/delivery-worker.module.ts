@@ -1,0 +1,56 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ReadinessRegistry, withTimeout } from '@relay/observability';
+import { Redis } from 'ioredis';
+import { DeliveryContext } from './delivery-context';
+import { redisOptions } from './redis-connection';
+import { RELAY_RUNTIME, RelayRuntime } from './relay-core.module';
+import { TargetRateLimiter } from './target-rate-limiter';
+
+/** The worker side's own Redis client (rate windows, token cache); patient through outages. */
+export const WORKER_REDIS = Symbol('WORKER_REDIS');
+
+/**
+ * Shared by every channel worker module: BullMQ's worker connection, the per-target rate
+ * limiter and the delivery context the base processor needs. Imported by each worker module;
+ * Nest instantiates it once per process however many workers run there.
+ */
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [RELAY_RUNTIME],
+      useFactory: (runtime: RelayRuntime) => ({
+        connection: redisOptions(runtime.redisUrl, 'worker'),
+        prefix: runtime.queuePrefix,
+      }),
+    }),
+  ],
+  providers: [
+    {
+      provide: WORKER_REDIS,
+      inject: [RELAY_RUNTIME, ReadinessRegistry],
+      useFactory: (runtime: RelayRuntime, readiness: ReadinessRegistry) => {
+        const redis = new Redis(redisOptions(runtime.redisUrl, 'worker'));
+        redis.on('error', () => undefined); // reconnects on its own; readiness reports the outage
+        readiness.add('redis', async () => {
+          await withTimeout(redis.ping(), 1_000, 'Redis');
+        });
+        return redis;
+      },
+    },
+    {
+      provide: TargetRateLimiter,
+      inject: [WORKER_REDIS, RELAY_RUNTIME],
+      useFactory: (redis: Redis, runtime: RelayRuntime) => new TargetRateLimiter(redis, runtime.queuePrefix),
+    },
+    DeliveryContext,
+  ],
+  exports: [WORKER_REDIS, TargetRateLimiter, DeliveryContext],
+})
+export class DeliveryWorkerModule implements OnApplicationShutdown {
+  constructor(@Inject(WORKER_REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,192 @@
+import { IngestModule } from '../../apps/ingest/src/ingest.module';
+import { queueName } from '@relay/models';
+import { Queue } from 'bullmq';
+import { eventually, InProcessRelay, notification, postJson, startRedisServer, startRelay, RedisServer } from '@relay/testing';
+
+const DT = (token: string) => `https://oapi.dingtalk.com/robot/send?access_token=${token}`;
+const CONFIG = `
+ingest:
+  auth: { bearer_token: \${INGEST_TOKEN} }
+  body_limit: 64KiB
+dashboard:
+  basic_auth: { username: admin, password: \${DASHBOARD_PASSWORD} }
+receivers:
+  - name: ops
+    dingtalk_configs:
+      - url: ${DT('opsrobottoken')}
+        secret: SEC-ops-signing-secret
+      - url: ${DT('quietrobottoken')}
+        name: ops-quiet
+        send_resolved: false
+  - name: ops.team
+    dingtalk_configs:
+      - url: ${DT('teamrobottoken')}
+`;
+const ENV = { INGEST_TOKEN: 'ingest-s3cret', DASHBOARD_PASSWORD: 'dash-s3cret' };
+const AUTH = { Authorization: 'Bearer ingest-s3cret' };
+
+describe('ingest', () => {
+  let relay: InProcessRelay;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    relay = await startRelay({ yaml: CONFIG, env: ENV, features: [IngestModule] });
+    queue = new Queue(queueName('dingtalk'), { connection: { url: process.env.REDIS_URL } as any, prefix: relay.runtime.queuePrefix });
+  });
+  afterAll(async () => {
+    await queue.close();
+    await relay.close();
+  });
+
+  it('answers 202 only with every job stored, one per target, naming the target and holding no secret', async () => {
+    const res = await postJson(`${relay.url}/webhook`, notification({ groupKey: 'g-202' }), AUTH);
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({
+      receiver: 'ops',
+      deduplicated: false,
+      jobs: [
+        { channel: 'dingtalk', target: 'ops/dingtalk/0', jobId: expect.any(String) },
+        { channel: 'dingtalk', target: 'ops-quiet', jobId: expect.any(String) },
+      ],
+    });
+    const stored = await Promise.all(res.body.jobs.map((j: any) => queue.getJob(j.jobId)));
+    expect(stored.map((j) => j!.data.target)).toEqual(['ops/dingtalk/0', 'ops-quiet']);
+    expect(stored[0]!.data.notification.groupKey).toBe('g-202');
+    const raw = JSON.stringify(stored.map((j) => j!.asJSON()));
+    expect(raw).not.toContain('SEC-ops-signing-secret');
+    expect(raw).not.toContain('opsrobottoken');
+  });
+
+  it('finds the receiver Alertmanager escaped with QuoteMeta, and lets the path win over the body', async () => {
+    const escaped = await postJson(`${relay.url}/webhook`, notification({ receiver: 'ops\\.team', groupKey: 'g-quote' }), AUTH);
+    expect(escaped.status).toBe(202);
+    expect(escaped.body.jobs).toEqual([{ channel: 'dingtalk', target: 'ops.team/dingtalk/0', jobId: expect.any(String) }]);
+    const byPath = await postJson(`${relay.url}/webhook/ops.team`, notification({ receiver: 'ops', groupKey: 'g-path' }), AUTH);
+    expect(byPath.body.receiver).toBe('ops.team');
+  });
+
+  it('stores a duplicate once within the dedup window and answers with the same job ids', async () => {
+    const body = notification({ groupKey: 'g-dup' });
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await postJson(`${relay.url}/webhook`, body, AUTH));
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
+    expect(answers.map((a) => a.body.deduplicated)).toEqual([false, true, true]);
+    expect(answers[1].body.jobs).toEqual(answers[0].body.jobs);
+    expect(answers[2].body.jobs).toEqual(answers[0].body.jobs);
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+    expect(jobs.filter((j) => j.data.notification.groupKey === 'g-dup')).toHaveLength(2);
+    // A changed alert state is a new notification, not a duplicate.
+    const resolved = await postJson(`${relay.url}/webhook`, notification({ groupKey: 'g-dup', status: 'resolved' }), AUTH);
+    expect(resolved.body.deduplicated).toBe(false);
+  });
+
+  it('sends resolved notifications only to send_resolved targets', async () => {
+    const res = await postJson(`${relay.url}/webhook`, notification({ groupKey: 'g-resolved', status: 'resolved' }), AUTH);
+    expect(res.status).toBe(202);
+    expect(res.body.jobs.map((j: any) => j.target)).toEqual(['ops/dingtalk/0']);
+  });
+
+  it('answers 400 listing every failing field with its reason', async () => {
+    const bad = notification();
+    (bad as any).status = 'burning';
+    (bad.alerts[0] as any).startsAt = 'yesterday';
+    (bad.alerts[0] as any).labels = { severity: 3 };
+    delete (bad as any).groupKey;
+    const res = await postJson(`${relay.url}/webhook`, bad, AUTH);
+    expect(res.status).toBe(400);
+    expect(res.body.message).toEqual(
+      expect.arrayContaining([
+        'groupKey: groupKey is required',
+        'status: must be "firing" or "resolved"',
+        'alerts[0].labels: labels must be an object of string values',
+        'alerts[0].startsAt: must be an RFC3339 time',
+      ]),
+    );
+    const notArray = await postJson(`${relay.url}/webhook`, { ...notification(), alerts: 'none' }, AUTH);
+    expect(notArray.body.message).toContain('alerts: alerts must be an array');
+    const notJson = await postJson(`${relay.url}/webhook`, '{"version": "4",', AUTH);
+    expect(notJson.status).toBe(400);
+  });
+
+  it('accepts unknown fields from newer Alertmanagers and nanosecond, offset times', async () => {
+    const body: any = notification({ groupKey: 'g-new-fields' });
+    body.notification_reason = 'new_alerts';
+    body.routeLabels = { team: 'ops' };
+    body.alerts[0].startsAt = '2026-11-20T16:00:00.123456789+08:00';
+    body.alerts[0].generatorURL = '';
+    const res = await postJson(`${relay.url}/webhook`, body, AUTH);
+    expect(res.status).toBe(202);
+    const job = await queue.getJob(res.body.jobs[0].jobId);
+    expect(job!.data.notification.notification_reason).toBe('new_alerts');
+  });
+
+  it('answers 401 without the configured credentials, before reading the body (then 413 above the limit)', async () => {
+    expect((await postJson(`${relay.url}/webhook`, notification())).status).toBe(401);
+    const wrong = await postJson(`${relay.url}/webhook`, notification(), { Authorization: 'Bearer nope' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toContain('Bearer');
+    const huge = JSON.stringify({ ...notification(), padding: 'x'.repeat(100 * 1024) });
+    expect((await postJson(`${relay.url}/webhook`, huge)).status).toBe(401);
+    expect((await postJson(`${relay.url}/webhook`, huge, AUTH)).status).toBe(413);
+  });
+
+  it('answers 404 for a receiver the config does not have', async () => {
+    const res = await postJson(`${relay.url}/webhook`, notification({ receiver: 'nobody' }), AUTH);
+    expect(res.status).toBe(404);
+    expect(res.body.message).toContain('nobody');
+  });
+
+  it('guards Bull Board with dashboard.basic_auth', async () => {
+    expect((await fetch(`${relay.url}/queues`)).status).toBe(401);
+    const basic = 'Basic ' + Buffer.from('admin:dash-s3cret').toString('base64');
+    const ok = await fetch(`${relay.url}/queues`, { headers: { Authorization: basic } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('<html');
+    const api = await fetch(`${relay.url}/queues/api/queues`, { headers: { Authorization: basic } });
+    const names = (await api.json()).queues.map((q: any) => q.name);
+    expect(names).toEqual(expect.arrayContaining(['notify-dingtalk', 'notify-wechat', 'notify-wecom_robot', 'notify-slack', 'notify-email']));
+  });
+
+  it('serves health probes and Prometheus metrics', async () => {
+    const live = await fetch(`${relay.url}/health/live`);
+    expect(live.status).toBe(200);
+    const ready = await fetch(`${relay.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect((await ready.json()).info).toMatchObject({ redis: { status: 'up' }, config: { status: 'up' } });
+    const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+    expect(metrics).toMatch(/alert_relay_notifications_received_total\{receiver="ops",outcome="accepted"\} [1-9]/);
+    expect(metrics).toMatch(/alert_relay_notifications_received_total\{receiver="",outcome="unauthorized"\} [1-9]/);
+    expect(metrics).toMatch(/alert_relay_jobs_enqueued_total\{channel="dingtalk"\} [1-9]/);
+    expect(metrics).toMatch(/alert_relay_queue_jobs\{queue="notify-dingtalk",state="waiting"\} [1-9]/);
+  });
+});
+
+describe('ingest when Redis goes away', () => {
+  let redis: RedisServer;
+  let relay: InProcessRelay;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    relay = await startRelay({ yaml: CONFIG, env: ENV, features: [IngestModule], redisUrl: redis.url });
+  });
+  afterAll(async () => {
+    await relay.close();
+    await redis.stop();
+  });
+
+  it('answers 503 and is not ready while Redis is down, then recovers', async () => {
+    expect((await postJson(`${relay.url}/webhook`, notification({ groupKey: 'g-before' }), AUTH)).status).toBe(202);
+    await redis.stop();
+    const started = Date.now();
+    const down = await postJson(`${relay.url}/webhook`, notification({ groupKey: 'g-outage' }), AUTH);
+    expect(down.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await fetch(`${relay.url}/health/ready`)).status).toBe(503);
+    expect((await fetch(`${relay.url}/health/live`)).status).toBe(200);
+
+    await redis.restart();
+    await eventually(async () => (await fetch(`${relay.url}/health/ready`)).status === 200, 15_000, 200);
+    const again = await postJson(`${relay.url}/webhook`, notification({ groupKey: 'g-outage' }), AUTH);
+    expect(again.status).toBe(202);
+  });
+});

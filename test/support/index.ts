@@ -1,0 +1,3 @@
+export * from './payloads';
+export * from './redis-server';
+export * from './relay-harness';
