@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsDefined, IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
 import type { ConfigIssue } from '../config-error';
 import { IsHttpUrl } from '../validators';
 import { TargetConfig } from './target.config';
@@ -32,10 +32,8 @@ export class WechatConfig extends TargetConfig {
   @IsNotEmpty()
   api_secret?: string;
 
-  @IsDefined({ message: 'agent_id is required (the AgentId of the WeCom app that sends)' })
   @Transform(numberAsString)
-  @IsString({ message: 'agent_id must be the app AgentId, e.g. 1000002' })
-  @IsNotEmpty()
+  @Matches(/\S/, { message: 'agent_id is required: the AgentId of the WeCom app that sends, e.g. 1000002' })
   agent_id: string;
 
   /**
