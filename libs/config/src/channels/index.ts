@@ -48,7 +48,9 @@ export const CHANNEL_SPECS: { [C in Channel]: ChannelSpec<ChannelConfigs[C]> } =
   wechat: { configClass: WechatConfig, sendResolvedDefault: false, rateLimitDefault: { max: 15, per: '1m', penalty: '1m' }, delivered: true },
   // 20 messages/minute per robot, then 45009 until the minute has passed.
   wecom_robot: { configClass: WecomRobotConfig, sendResolvedDefault: true, rateLimitDefault: { max: 20, per: '1m', penalty: '1m' }, delivered: true },
-  // About one message per second per webhook, with short bursts.
-  slack: { configClass: SlackConfig, sendResolvedDefault: false, rateLimitDefault: { max: 3, per: '3s', penalty: '30s' }, delivered: false },
+  // Slack allows about one message per second per webhook (and per channel for chat.postMessage)
+  // with short bursts: 3 in any 3 s is that average with a burst of 3. Slack always names a
+  // Retry-After with its 429, which wins; the 30 s penalty covers a 429 that does not.
+  slack: { configClass: SlackConfig, sendResolvedDefault: false, rateLimitDefault: { max: 3, per: '3s', penalty: '30s' }, delivered: true },
   email: { configClass: EmailConfig, sendResolvedDefault: false, rateLimitDefault: { max: 60, per: '1m', penalty: '1m' }, delivered: false },
 };

@@ -2,7 +2,6 @@ import { Type } from 'class-transformer';
 import {
   IsArray,
   IsBoolean,
-  IsDefined,
   IsIn,
   IsNotEmpty,
   IsOptional,
@@ -47,16 +46,23 @@ function NotWith(others: string[], options?: ValidationOptions): PropertyDecorat
   );
 }
 
+/** A non-empty string; `because` says why when it is missing. */
+function RequiredText(because = ''): PropertyDecorator {
+  return ValidateBy({
+    name: 'requiredText',
+    validator: {
+      validate: (v) => typeof v === 'string' && v !== '',
+      defaultMessage: (args?: ValidationArguments) => `${args?.property} is required${because}`,
+    },
+  });
+}
+
 /** `fields:` entry; title and value are templates, `short` falls back to `short_fields`. */
 export class SlackFieldConfig {
-  @IsDefined({ message: 'title is required' })
-  @IsString()
-  @IsNotEmpty({ message: 'title is required' })
+  @RequiredText()
   title: string;
 
-  @IsDefined({ message: 'value is required' })
-  @IsString()
-  @IsNotEmpty({ message: 'value is required' })
+  @RequiredText()
   value: string;
 
   @IsOptional()
@@ -65,9 +71,7 @@ export class SlackFieldConfig {
 }
 
 export class SlackConfirmationConfig {
-  @IsDefined({ message: 'text is required' })
-  @IsString()
-  @IsNotEmpty({ message: 'text is required' })
+  @RequiredText()
   text: string;
 
   @IsOptional() @IsString() title?: string;
@@ -77,19 +81,14 @@ export class SlackConfirmationConfig {
 
 /** `actions:` entry: a link button (`url`) or a message action (`name`/`value`), as in Alertmanager. */
 export class SlackActionConfig {
-  @IsDefined({ message: 'type is required' })
-  @IsString()
-  @IsNotEmpty({ message: 'type is required' })
+  @RequiredText()
   type: string;
 
-  @IsDefined({ message: 'text is required' })
-  @IsString()
-  @IsNotEmpty({ message: 'text is required' })
+  @RequiredText()
   text: string;
 
   @ValidateIf((a: SlackActionConfig) => !present(a.name))
-  @IsString({ message: 'url or name is required' })
-  @IsNotEmpty({ message: 'url or name is required' })
+  @RequiredText(' (or name)')
   url?: string;
 
   @IsOptional() @IsString() style?: string;
@@ -135,8 +134,7 @@ export class SlackConfig extends TargetConfig {
 
   /** `#channel` or `@user`; chat.postMessage needs it, a webhook posts to its own channel without it. */
   @ValidateIf((c: SlackConfig) => present(c.app_token) || present(c.app_token_file) || present(c.channel))
-  @IsString({ message: 'channel is required with app_token: chat.postMessage needs to know where to post' })
-  @IsNotEmpty({ message: 'channel is required with app_token: chat.postMessage needs to know where to post' })
+  @RequiredText(' with app_token: chat.postMessage needs to know where to post')
   channel?: string;
 
   @IsOptional() @IsString() username: string = '{{ template "slack.default.username" . }}';
