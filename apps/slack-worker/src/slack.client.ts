@@ -1,0 +1,119 @@
+import { readFile } from 'node:fs/promises';
+import type { SlackConfig, SlackGlobals } from '@relay/config';
+import { DeliveryFailure } from '@relay/delivery';
+import { classifySlackApiError, classifySlackHttp } from './slack.errors';
+import type { SlackMessage } from './slack.message';
+
+/** Where one target posts, and with what credentials. Lives only in memory: never logged or stored. */
+export interface SlackDestination {
+  url: string;
+  /** `Bearer xoxb-…` for an app token (or Alertmanager's http_config authorization). */
+  authorization?: string;
+}
+
+interface HttpConfigAuth {
+  authorization?: { type?: string; credentials?: string; credentials_file?: string };
+  bearer_token?: string;
+  bearer_token_file?: string;
+}
+
+/**
+ * Resolves the target's URL and credentials as Alertmanager does: app_token(_file) posts to
+ * app_url; otherwise api_url, api_url_file, then global.slack_api_url(_file). Files are read at
+ * each send so a rotated secret applies without a restart. Users who put a bot token in
+ * `http_config.authorization` (the way before app_token existed) keep working too.
+ */
+export async function resolveSlackDestination(config: SlackConfig, global: SlackGlobals): Promise<SlackDestination> {
+  const token = config.app_token ?? (config.app_token_file ? await readSecret(config.app_token_file, 'app_token_file') : undefined);
+  if (token) return { url: config.app_url, authorization: `Bearer ${token}` };
+
+  const url =
+    config.api_url ??
+    (config.api_url_file ? await readSecret(config.api_url_file, 'api_url_file') : undefined) ??
+    global.slack_api_url ??
+    (global.slack_api_url_file ? await readSecret(global.slack_api_url_file, 'global.slack_api_url_file') : undefined);
+  if (!url) throw DeliveryFailure.permanent('no_api_url', 'no api_url, app_token or global.slack_api_url is configured for this target');
+  if (!isHttpUrl(url)) throw DeliveryFailure.permanent('invalid_api_url', 'the Slack URL read from the secret file is not an http(s) URL');
+  return { url, authorization: await httpConfigAuthorization(config.http_config as HttpConfigAuth | undefined) };
+}
+
+async function httpConfigAuthorization(http: HttpConfigAuth | undefined): Promise<string | undefined> {
+  if (!http || typeof http !== 'object') return undefined;
+  const auth = http.authorization;
+  if (auth && typeof auth === 'object') {
+    const credentials = auth.credentials ?? (auth.credentials_file ? await readSecret(auth.credentials_file, 'http_config.authorization.credentials_file') : undefined);
+    if (credentials) return `${auth.type || 'Bearer'} ${credentials}`;
+  }
+  const bearer = http.bearer_token ?? (http.bearer_token_file ? await readSecret(http.bearer_token_file, 'http_config.bearer_token_file') : undefined);
+  return bearer ? `Bearer ${bearer}` : undefined;
+}
+
+async function readSecret(file: string, field: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (e) {
+    // A secret volume may be mounted late or be mid-rotation: worth another try. Only the path is named.
+    throw DeliveryFailure.transient('secret_file_unreadable', `cannot read ${field} ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export interface SlackSendOptions {
+  /** How long the target is left alone after a 429 that names no Retry-After. */
+  penaltyMs: number;
+  /** Overrides the client's timeout (the target's `timeout:`). */
+  timeoutMs?: number;
+}
+
+/** What Slack said about a delivered message, kept in the job's result. */
+export type SlackReceipt = {
+  channel?: string;
+  ts?: string;
+};
+
+/**
+ * Posts one message; resolves when Slack accepted it, throws DeliveryFailure otherwise. Success
+ * is the plain-text body `ok` from an incoming webhook, or `{ok: true}` from the Web API: the
+ * Content-Type says which one answered, as Alertmanager decides it.
+ */
+export class SlackClient {
+  constructor(private readonly timeoutMs: number) {}
+
+  async send(message: SlackMessage, destination: SlackDestination, options: SlackSendOptions): Promise<SlackReceipt> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
+    if (destination.authorization) headers.Authorization = destination.authorization;
+    const response = await fetch(destination.url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(message),
+      signal: AbortSignal.timeout(options.timeoutMs || this.timeoutMs),
+    });
+    const body = await response.text();
+    const retryAfter = response.headers.get('retry-after');
+    if (!response.ok) throw classifySlackHttp(response.status, body, retryAfter, options.penaltyMs);
+
+    if ((response.headers.get('content-type') ?? '').startsWith('application/json')) {
+      let answer: { ok?: unknown; error?: unknown; channel?: unknown; ts?: unknown };
+      try {
+        answer = JSON.parse(body);
+      } catch {
+        throw DeliveryFailure.transient('unreadable_response', 'Slack answered with JSON that does not parse');
+      }
+      if (answer.ok !== true) throw classifySlackApiError(String(answer.error ?? 'unknown_error'), retryAfter, options.penaltyMs);
+      return { channel: typeof answer.channel === 'string' ? answer.channel : undefined, ts: typeof answer.ts === 'string' ? answer.ts : undefined };
+    }
+    if (body.trim() !== 'ok') {
+      // Alertmanager does not retry this either: a 2xx that is not Slack's "ok" will not turn into one.
+      throw DeliveryFailure.permanent('unexpected_response', `Slack answered ${response.status} without "ok": ${body.slice(0, 100)}`);
+    }
+    return {};
+  }
+}

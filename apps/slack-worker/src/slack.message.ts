@@ -1,0 +1,138 @@
+import type { SlackConfig } from '@relay/config';
+import type { WebhookPayload } from '@relay/models';
+import { renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
+
+/** Slack's limit on an attachment title, in runes (as Alertmanager counts it). */
+export const SLACK_MAX_TITLE_RUNES = 1024;
+
+/**
+ * Budget for the attachment text. Slack documents no hard limit for legacy attachment text; it
+ * advises keeping message text to 4,000 characters (and truncates far above). Counting UTF-8
+ * bytes rather than characters keeps non-Latin text inside that advice too.
+ */
+export const SLACK_MAX_TEXT_BYTES = 4_000;
+
+/** Alertmanager's default when `mrkdwn_in` is not set. */
+const DEFAULT_MRKDWN_IN = ['fallback', 'pretext', 'text'];
+
+export interface SlackField {
+  title: string;
+  value: string;
+  short: boolean;
+}
+
+export interface SlackAction {
+  type: string;
+  text: string;
+  url?: string;
+  style?: string;
+  name?: string;
+  value?: string;
+  confirm?: { text: string; title?: string; ok_text?: string; dismiss_text?: string };
+}
+
+export interface SlackAttachment {
+  title?: string;
+  title_link?: string;
+  pretext?: string;
+  text: string;
+  fallback: string;
+  callback_id: string;
+  fields?: SlackField[];
+  actions?: SlackAction[];
+  image_url?: string;
+  thumb_url?: string;
+  footer: string;
+  color?: string;
+  mrkdwn_in: string[];
+}
+
+/** The body posted to an incoming webhook or to chat.postMessage (the same shape serves both). */
+export interface SlackMessage {
+  channel?: string;
+  username?: string;
+  icon_emoji?: string;
+  icon_url?: string;
+  link_names?: boolean;
+  text?: string;
+  attachments: SlackAttachment[];
+}
+
+const moreLine = (dropped: number) => `\n… and ${dropped} more alert${dropped === 1 ? '' : 's'}`;
+
+/** Keeps at most `max` runes, the last being "…" when something was cut (Alertmanager's TruncateInRunes). */
+export function truncateRunes(text: string, max: number): string {
+  const runes = Array.from(text);
+  return runes.length <= max ? text : runes.slice(0, max - 1).join('') + '…';
+}
+
+/**
+ * Alertmanager's Slack message: one legacy attachment coloured by status, every field rendered
+ * from the target's templates. The title is cut to Slack's 1,024 runes; the text drops whole
+ * alerts (with a "… and N more" line) until it fits SLACK_MAX_TEXT_BYTES.
+ */
+export function buildSlackMessage(payload: WebhookPayload, config: SlackConfig, templates: TemplateSet): SlackMessage {
+  const data = templateData(payload);
+  const render = (text: string | undefined) => (text ? templates.render(text, data) : '');
+  const renderText = (p: WebhookPayload) => templates.render(config.text, templateData(p));
+
+  let text = renderText(payload);
+  if (Buffer.byteLength(text, 'utf8') > SLACK_MAX_TEXT_BYTES) {
+    text = renderWithinBytes(payload, SLACK_MAX_TEXT_BYTES, renderText, moreLine);
+  }
+
+  const attachment: SlackAttachment = omitEmpty({
+    title: truncateRunes(render(config.title), SLACK_MAX_TITLE_RUNES),
+    title_link: render(config.title_link),
+    pretext: render(config.pretext),
+    text,
+    fallback: render(config.fallback),
+    callback_id: render(config.callback_id),
+    image_url: render(config.image_url),
+    thumb_url: render(config.thumb_url),
+    footer: render(config.footer),
+    color: render(config.color),
+    mrkdwn_in: config.mrkdwn_in.length ? config.mrkdwn_in : DEFAULT_MRKDWN_IN,
+  }, ['title', 'title_link', 'pretext', 'image_url', 'thumb_url', 'color']);
+
+  if (config.fields.length) {
+    attachment.fields = config.fields.map((f) => ({ title: render(f.title), value: render(f.value), short: f.short ?? config.short_fields }));
+  }
+  if (config.actions.length) {
+    attachment.actions = config.actions.map((a) => {
+      // A link button carries only its URL; a message action only its name and value (as Alertmanager clears them).
+      const action: SlackAction = a.url
+        ? omitEmpty({ type: render(a.type), text: render(a.text), url: render(a.url), style: render(a.style) }, ['style'])
+        : omitEmpty({ type: render(a.type), text: render(a.text), style: render(a.style), name: render(a.name), value: render(a.value) }, ['style', 'value']);
+      if (!a.url && a.confirm) {
+        action.confirm = omitEmpty(
+          { text: render(a.confirm.text), title: render(a.confirm.title), ok_text: render(a.confirm.ok_text), dismiss_text: render(a.confirm.dismiss_text) },
+          ['title', 'ok_text', 'dismiss_text'],
+        );
+      }
+      return action;
+    });
+  }
+
+  return omitEmpty(
+    {
+      channel: render(config.channel),
+      username: render(config.username),
+      icon_emoji: render(config.icon_emoji),
+      icon_url: render(config.icon_url),
+      link_names: config.link_names || undefined,
+      text: render(config.message_text),
+      attachments: [attachment],
+    },
+    ['channel', 'username', 'icon_emoji', 'icon_url', 'link_names', 'text'],
+  );
+}
+
+/** Drops the optional keys that rendered empty, as Alertmanager's `omitempty` does. */
+function omitEmpty<T extends object>(value: T, optional: Array<keyof T>): T {
+  for (const key of optional) {
+    const v = value[key] as unknown;
+    if (v === '' || v === undefined || v === false) delete value[key];
+  }
+  return value;
+}
