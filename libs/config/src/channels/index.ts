@@ -52,5 +52,7 @@ export const CHANNEL_SPECS: { [C in Channel]: ChannelSpec<ChannelConfigs[C]> } =
   // with short bursts: 3 in any 3 s is that average with a burst of 3. Slack always names a
   // Retry-After with its 429, which wins; the 30 s penalty covers a 429 that does not.
   slack: { configClass: SlackConfig, sendResolvedDefault: false, rateLimitDefault: { max: 3, per: '3s', penalty: '30s' }, delivered: true },
-  email: { configClass: EmailConfig, sendResolvedDefault: false, rateLimitDefault: { max: 60, per: '1m', penalty: '1m' }, delivered: false },
+  // SMTP has no published per-sender limit, but hosted relays do (Exchange Online: 30 messages a
+  // minute per mailbox) and flag senders that burst past them; an alert storm stays under that.
+  email: { configClass: EmailConfig, sendResolvedDefault: false, rateLimitDefault: { max: 30, per: '1m', penalty: '1m' }, delivered: true },
 };
