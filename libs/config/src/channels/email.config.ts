@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { Allow, buildMessage, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
+import { Allow, buildMessage, IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
 import type { ConfigIssue } from '../config-error';
 import { TargetConfig } from './target.config';
 
@@ -89,8 +89,7 @@ export class EmailTlsConfig {
  */
 export class EmailConfig extends TargetConfig {
   /** Recipients, comma-separated; templated as in Alertmanager. */
-  @IsString({ message: 'to must be an address or a comma-separated list of addresses' })
-  @IsNotEmpty({ message: 'to is required (the address or addresses to notify)' })
+  @Matches(/\S/, { message: 'to is required: the address, or comma-separated addresses, to notify' })
   to: string;
 
   @IsOptional() @IsString() from?: string;
