@@ -1,0 +1,32 @@
+/**
+ * DingTalk robot defaults (markdown msgtype). DingTalk markdown: `#` headings, **bold**, [links](…),
+ * `>` quotes, `-` lists; a blank line separates paragraphs. The sender keeps the body under 20,000 bytes.
+ */
+export const DINGTALK_TMPL = String.raw`
+{{ define "dingtalk.default.title" }}{{ template "__relay.title" . }}{{ end }}
+
+{{ define "__relay.dingtalk.alert" -}}
+#### {{ if eq .Status "firing" }}🔥{{ else }}✅{{ end }} {{ .Labels.alertname }}{{ with .Labels.severity }} [{{ . }}]{{ end }}
+
+{{ with .Annotations.summary }}> **{{ . }}**
+
+{{ end }}{{ with (or .Annotations.description .Annotations.message) }}{{ . }}
+
+{{ end }}{{ with .Labels.Remove (stringSlice "alertname" "severity") }}- **Labels**: {{ template "__relay.key_labels" $ }}
+{{ end }}- **Started**: {{ template "__relay.starts" . }}{{ if eq .Status "firing" }} (for {{ template "__relay.duration" . }}){{ end }}
+{{ if eq .Status "resolved" }}- **Ended**: {{ template "__relay.ends" . }} (lasted {{ template "__relay.duration" . }})
+{{ end }}{{ with .GeneratorURL }}- [Source]({{ . }})
+{{ end }}
+{{ end }}
+
+{{ define "dingtalk.default.text" -}}
+### {{ if eq .Status "firing" }}🔥 FIRING{{ else }}✅ RESOLVED{{ end }}: {{ template "__relay.title" . }}
+
+{{ template "__relay.counts" . }}
+
+{{ range .Alerts.Firing }}{{ template "__relay.dingtalk.alert" . }}{{ end -}}
+{{ range .Alerts.Resolved }}{{ template "__relay.dingtalk.alert" . }}{{ end -}}
+{{ with .ExternalURL }}[Alertmanager]({{ template "__relay.alertmanager_url" $ }})
+{{ end }}
+{{- end }}
+`;

@@ -1,0 +1,33 @@
+/**
+ * WeCom (企业微信) defaults. wechat.default.message is plain text (Alertmanager's default
+ * message_type "text"); wecom_robot.default.message is robot markdown, which supports headings,
+ * **bold**, [links](…), `>` quotes and <font color="warning|info|comment">. Content limits: 2048
+ * bytes (app text) and 4096 bytes (robot markdown), enforced by the sender.
+ */
+export const WECHAT_TMPL = String.raw`
+{{ define "wechat.default.message" }}{{ template "__relay.text_list" . }}{{ end }}
+{{ define "wechat.default.to_user" }}{{ end }}
+{{ define "wechat.default.to_party" }}{{ end }}
+{{ define "wechat.default.to_tag" }}{{ end }}
+{{ define "wechat.default.agent_id" }}{{ end }}
+
+{{ define "__relay.wecom.alert" -}}
+> **{{ .Labels.alertname }}**{{ with .Labels.severity }} <font color="comment">{{ . }}</font>{{ end }} {{ if eq .Status "firing" }}<font color="warning">FIRING</font>{{ else }}<font color="info">RESOLVED</font>{{ end }}
+{{ with .Annotations.summary }}> {{ . }}
+{{ end }}{{ with (or .Annotations.description .Annotations.message) }}> {{ . }}
+{{ end }}{{ with .Labels.Remove (stringSlice "alertname" "severity") }}> Labels: {{ template "__relay.key_labels" $ }}
+{{ end }}> Started: {{ template "__relay.starts" . }}{{ if eq .Status "firing" }} (for {{ template "__relay.duration" . }}){{ else }}
+> Ended: {{ template "__relay.ends" . }} (lasted {{ template "__relay.duration" . }}){{ end }}
+{{ with .GeneratorURL }}> [Source]({{ . }})
+{{ end }}
+{{ end }}
+
+{{ define "wecom_robot.default.message" -}}
+### {{ if eq .Status "firing" }}<font color="warning">FIRING</font>{{ else }}<font color="info">RESOLVED</font>{{ end }} {{ template "__relay.title" . }}
+{{ template "__relay.counts" . }}
+
+{{ range .Alerts.Firing }}{{ template "__relay.wecom.alert" . }}{{ end -}}
+{{ range .Alerts.Resolved }}{{ template "__relay.wecom.alert" . }}{{ end -}}
+{{ with .ExternalURL }}[Alertmanager]({{ template "__relay.alertmanager_url" $ }}){{ end }}
+{{- end }}
+`;

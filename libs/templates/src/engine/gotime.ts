@@ -1,0 +1,793 @@
+/**
+ * Go's time.Time, time.Duration and time.Location, as templates see them: layouts for
+ * Format, String(), Unix, UTC/Local/In, Sub, and IANA zones with their tzdata abbreviations
+ * (read from the system's zoneinfo like Go does; offsets from Intl).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GoCallError, GoFloat, GoObject, GoType } from './values';
+
+// ------------------------------------------------------------------ locations
+
+export interface ZoneInfo {
+  offset: number; // seconds east of UTC
+  abbr: string;
+}
+
+export class Location implements GoObject {
+  get goType(): GoType {
+    return T_LOCATION;
+  }
+  constructor(
+    readonly name: string,
+    readonly lookup: (unixSec: number) => ZoneInfo,
+  ) {}
+  toString() {
+    return this.name;
+  }
+}
+
+export const T_LOCATION: GoType = { name: '*time.Location', kind: 'pointer', stringer: (l: Location) => l.name };
+
+export const UTC = new Location('UTC', () => ({ offset: 0, abbr: 'UTC' }));
+
+export function fixedZone(name: string, offset: number): Location {
+  const info = { offset, abbr: name };
+  return new Location(name, () => info);
+}
+
+const zoneCache = new Map<string, Location>();
+
+function zoneinfoDirs(): string[] {
+  const dirs: string[] = [];
+  if (process.env.ZONEINFO) dirs.push(process.env.ZONEINFO);
+  dirs.push('/usr/share/zoneinfo', '/usr/share/lib/zoneinfo', '/usr/lib/locale/TZ');
+  return dirs;
+}
+
+interface TzifType {
+  utoff: number;
+  isdst: boolean;
+  abbr: string;
+}
+interface Tzif {
+  times: number[];
+  idx: number[];
+  types: TzifType[];
+}
+
+function readTzif(name: string): Tzif | null {
+  if (name.includes('..') || name.startsWith('/')) return null;
+  for (const dir of zoneinfoDirs()) {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(join(dir, name));
+    } catch {
+      continue;
+    }
+    try {
+      return parseTzif(buf);
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function parseTzif(buf: Buffer): Tzif | null {
+  if (buf.toString('latin1', 0, 4) !== 'TZif') return null;
+  const version = buf[4];
+  const counts = (off: number) => ({
+    isutcnt: buf.readUInt32BE(off + 20),
+    isstdcnt: buf.readUInt32BE(off + 24),
+    leapcnt: buf.readUInt32BE(off + 28),
+    timecnt: buf.readUInt32BE(off + 32),
+    typecnt: buf.readUInt32BE(off + 36),
+    charcnt: buf.readUInt32BE(off + 40),
+  });
+  let off = 0;
+  let c = counts(0);
+  let timeSize = 4;
+  if (version >= 0x32) {
+    // skip the v1 block
+    off = 44 + c.timecnt * 4 + c.timecnt + c.typecnt * 6 + c.charcnt + c.leapcnt * 8 + c.isstdcnt + c.isutcnt;
+    c = counts(off);
+    timeSize = 8;
+  }
+  let p = off + 44;
+  const times: number[] = [];
+  for (let i = 0; i < c.timecnt; i++) {
+    times.push(timeSize === 8 ? Number(buf.readBigInt64BE(p)) : buf.readInt32BE(p));
+    p += timeSize;
+  }
+  const idx: number[] = [];
+  for (let i = 0; i < c.timecnt; i++) idx.push(buf[p++]);
+  const raw: { utoff: number; isdst: boolean; ai: number }[] = [];
+  for (let i = 0; i < c.typecnt; i++) {
+    raw.push({ utoff: buf.readInt32BE(p), isdst: buf[p + 4] === 1, ai: buf[p + 5] });
+    p += 6;
+  }
+  const chars = buf.subarray(p, p + c.charcnt);
+  const types = raw.map((r) => {
+    const end = chars.indexOf(0, r.ai);
+    return { utoff: r.utoff, isdst: r.isdst, abbr: chars.toString('latin1', r.ai, end < 0 ? undefined : end) };
+  });
+  return { times, idx, types };
+}
+
+function numericAbbr(offset: number): string {
+  const sign = offset < 0 ? '-' : '+';
+  const a = Math.abs(offset);
+  const h = Math.floor(a / 3600);
+  const m = Math.floor((a % 3600) / 60);
+  return sign + String(h).padStart(2, '0') + (m ? String(m).padStart(2, '0') : '');
+}
+
+/**
+ * time.LoadLocation. "" and "UTC" are UTC, "Local" the process zone; other names must be IANA
+ * zones. Throws GoCallError("unknown time zone NAME") like Go.
+ */
+export function loadLocation(name: string): Location {
+  if (name === '' || name === 'UTC') return UTC;
+  if (name === 'Local') return localLocation();
+  const cached = zoneCache.get(name);
+  if (cached) return cached;
+  let dtf: Intl.DateTimeFormat;
+  try {
+    dtf = new Intl.DateTimeFormat('en-US', { timeZone: name, timeZoneName: 'longOffset' });
+  } catch {
+    throw new GoCallError(`unknown time zone ${name}`);
+  }
+  const loc = ianaLocation(name, name, dtf);
+  zoneCache.set(name, loc);
+  return loc;
+}
+
+function ianaLocation(goName: string, ianaName: string, dtf: Intl.DateTimeFormat): Location {
+  const tzif = readTzif(ianaName);
+  const cache = new Map<number, ZoneInfo>();
+  const offsetAt = (sec: number): number => {
+    // Intl accepts dates within ±8.64e15 ms
+    const ms = Math.max(-8.64e15, Math.min(8.64e15, sec * 1000));
+    const part = dtf.formatToParts(new Date(ms)).find((x) => x.type === 'timeZoneName')?.value ?? 'GMT';
+    const m = /^GMT(?:([+-])(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(part);
+    if (!m || !m[1]) return 0;
+    const v = parseInt(m[2], 10) * 3600 + parseInt(m[3], 10) * 60 + (m[4] ? parseInt(m[4], 10) : 0);
+    return m[1] === '-' ? -v : v;
+  };
+  const abbrFor = (sec: number, offset: number): string => {
+    if (tzif && tzif.types.length) {
+      // the type in effect, if its offset agrees
+      let i = -1;
+      let lo = 0;
+      let hi = tzif.times.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (tzif.times[mid] <= sec) {
+          i = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      if (i >= 0) {
+        const t = tzif.types[tzif.idx[i]];
+        if (t.utoff === offset) return t.abbr;
+      }
+      // otherwise the most recent type with that offset
+      for (let j = tzif.idx.length - 1; j >= 0; j--) {
+        const t = tzif.types[tzif.idx[j]];
+        if (t.utoff === offset) return t.abbr;
+      }
+      for (const t of tzif.types) if (t.utoff === offset) return t.abbr;
+    }
+    return numericAbbr(offset);
+  };
+  return new Location(goName, (sec) => {
+    const bucket = Math.floor(sec / 900);
+    const hit = cache.get(bucket);
+    if (hit) return hit;
+    const offset = offsetAt(sec);
+    const info = { offset, abbr: abbrFor(sec, offset) };
+    if (cache.size > 10000) cache.clear();
+    cache.set(bucket, info);
+    return info;
+  });
+}
+
+let local: Location | undefined;
+let localKey: string | undefined;
+/** Go's time.Local: the TZ environment variable, else the system zone. */
+export function localLocation(): Location {
+  const tz = process.env.TZ;
+  const key = tz ?? '\0';
+  if (local && localKey === key) return local;
+  localKey = key;
+  let iana: string;
+  if (tz === undefined) iana = Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+  else if (tz === '' || tz === 'UTC' || tz === 'Etc/UTC' || tz === 'UTC0') iana = 'UTC';
+  else iana = tz.startsWith(':') ? tz.slice(1) : tz;
+  if (iana === 'UTC' || iana === 'Etc/UTC') {
+    local = new Location('Local', () => ({ offset: 0, abbr: 'UTC' }));
+    return local;
+  }
+  try {
+    const dtf = new Intl.DateTimeFormat('en-US', { timeZone: iana, timeZoneName: 'longOffset' });
+    local = ianaLocation('Local', iana, dtf);
+  } catch {
+    local = new Location('Local', () => ({ offset: 0, abbr: 'UTC' }));
+  }
+  return local;
+}
+
+// ------------------------------------------------------------------ civil time
+
+const DAY = 86400;
+
+/** Days since 1970-01-01 → proleptic Gregorian y/m/d (Howard Hinnant's algorithm). */
+function civil(days: number): { y: number; m: number; d: number } {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const y = yoe + era * 400;
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return { y: m <= 2 ? y + 1 : y, m, d };
+}
+
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+
+export const LONG_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+export const LONG_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** Seconds of Go's zero time (0001-01-01 00:00:00 UTC) since the Unix epoch. */
+export const ZERO_UNIX = -62135596800;
+
+export interface Civil {
+  year: number;
+  month: number; // 1-12
+  day: number;
+  hour: number;
+  min: number;
+  sec: number;
+  weekday: number; // 0 = Sunday
+  yday: number; // 1-366
+  zone: ZoneInfo;
+}
+
+// ------------------------------------------------------------------ Time
+
+export class GoTime implements GoObject {
+  private _civil?: Civil;
+  constructor(
+    /** Unix seconds (integer). */
+    readonly sec: number,
+    /** Nanoseconds 0..999,999,999. */
+    readonly nsec: number,
+    readonly loc: Location,
+    /** Monotonic clock reading in seconds, printed by String() as m=±… (only for times from "now"). */
+    readonly mono?: number,
+  ) {}
+
+  get goType(): GoType {
+    return T_TIME;
+  }
+
+  static fromMillis(ms: number, loc: Location = UTC): GoTime {
+    const sec = Math.floor(ms / 1000);
+    return new GoTime(sec, Math.round((ms - sec * 1000) * 1e6), loc);
+  }
+
+  /** Parses RFC3339 (what Alertmanager's JSON holds), the way Go's time.Time.UnmarshalJSON does. */
+  static parseRFC3339(s: string): GoTime {
+    const m = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/.exec(s);
+    if (!m) throw new GoCallError(`parsing time ${JSON.stringify(s)} as "2006-01-02T15:04:05Z07:00": cannot parse`);
+    const days = daysFromCivil(+m[1], +m[2], +m[3]);
+    let sec = days * DAY + +m[4] * 3600 + +m[5] * 60 + +m[6];
+    const nsec = m[7] ? parseInt(m[7].padEnd(9, '0'), 10) : 0;
+    if (m[8]) return new GoTime(sec, nsec, UTC);
+    const off = (m[9] === '-' ? -1 : 1) * (+m[10] * 3600 + +m[11] * 60);
+    sec -= off;
+    const localLoc = localLocation();
+    if (localLoc.lookup(sec).offset === off) return new GoTime(sec, nsec, localLoc);
+    return new GoTime(sec, nsec, fixedZone('', off));
+  }
+
+  civil(): Civil {
+    if (this._civil) return this._civil;
+    const zone = this.loc.lookup(this.sec);
+    const local = this.sec + zone.offset;
+    const days = Math.floor(local / DAY);
+    let rem = local - days * DAY;
+    const { y, m, d } = civil(days);
+    const hour = Math.floor(rem / 3600);
+    rem -= hour * 3600;
+    const min = Math.floor(rem / 60);
+    const sec = rem - min * 60;
+    const weekday = (((days + 4) % 7) + 7) % 7;
+    const yday = days - daysFromCivil(y, 1, 1) + 1;
+    this._civil = { year: y, month: m, day: d, hour, min, sec, weekday, yday, zone };
+    return this._civil;
+  }
+
+  isZero(): boolean {
+    return this.sec === ZERO_UNIX && this.nsec === 0;
+  }
+  in(loc: Location): GoTime {
+    return new GoTime(this.sec, this.nsec, loc, this.mono);
+  }
+  /** Go's t.Sub(u) in nanoseconds (saturating like Go). */
+  sub(u: GoTime): GoDuration {
+    if (this.mono !== undefined && u.mono !== undefined) return new GoDuration(Math.round((this.mono - u.mono) * 1e9));
+    const ns = (this.sec - u.sec) * 1e9 + (this.nsec - u.nsec);
+    const max = 9223372036854775807;
+    return new GoDuration(Math.max(-max - 1, Math.min(max, ns)));
+  }
+  add(d: GoDuration): GoTime {
+    let nsec = this.nsec + (d.ns % 1e9);
+    let sec = this.sec + Math.trunc(d.ns / 1e9);
+    if (nsec >= 1e9) {
+      sec++;
+      nsec -= 1e9;
+    } else if (nsec < 0) {
+      sec--;
+      nsec += 1e9;
+    }
+    return new GoTime(sec, nsec, this.loc, this.mono === undefined ? undefined : this.mono + d.ns / 1e9);
+  }
+
+  format(layout: string): string {
+    return formatTime(this, layout);
+  }
+
+  toString(): string {
+    let s = formatTime(this, '2006-01-02 15:04:05.999999999 -0700 MST');
+    if (this.mono !== undefined) {
+      const m = this.mono;
+      const sign = m < 0 ? '-' : '+';
+      const a = Math.abs(m);
+      const whole = Math.floor(a);
+      const frac = Math.round((a - whole) * 1e9);
+      s += ` m=${sign}${whole}.${String(frac).padStart(9, '0')}`;
+    }
+    return s;
+  }
+}
+
+// ------------------------------------------------------------------ Duration
+
+export class GoDuration implements GoObject {
+  constructor(readonly ns: number) {}
+  get goType(): GoType {
+    return T_DURATION;
+  }
+  valueOf() {
+    return this.ns;
+  }
+  seconds(): number {
+    return this.ns / 1e9;
+  }
+  /** Go's Duration.String(): 1h2m3.5s, 1.5ms, 0s. */
+  toString(): string {
+    const d = this.ns;
+    if (d === 0) return '0s';
+    const sign = d < 0 ? '-' : '';
+    const u = Math.abs(d);
+    if (u < 1e3) return `${sign}${u}ns`;
+    if (u < 1e6) return `${sign}${fracString(u, 3)}µs`;
+    if (u < 1e9) return `${sign}${fracString(u, 6)}ms`;
+    const secTotal = Math.floor(u / 1e9);
+    const fracNs = u - secTotal * 1e9;
+    const frac = fracNs ? '.' + String(fracNs).padStart(9, '0').replace(/0+$/, '') : '';
+    const s = secTotal % 60;
+    const mTotal = Math.floor(secTotal / 60);
+    const m = mTotal % 60;
+    const h = Math.floor(mTotal / 60);
+    if (h > 0) return `${sign}${h}h${m}m${s}${frac}s`;
+    if (mTotal > 0) return `${sign}${m}m${s}${frac}s`;
+    return `${sign}${s}${frac}s`;
+  }
+}
+
+/** v / 10^prec printed with trailing fractional zeros removed. */
+function fracString(v: number, prec: number): string {
+  const div = 10 ** prec;
+  const whole = Math.floor(v / div);
+  let frac = String(v - whole * div).padStart(prec, '0').replace(/0+$/, '');
+  if (frac) frac = '.' + frac;
+  return String(whole) + frac;
+}
+
+// ------------------------------------------------------------------ Format
+
+const enum Std {
+  None,
+  LongMonth,
+  Month,
+  NumMonth,
+  ZeroMonth,
+  LongWeekDay,
+  WeekDay,
+  Day,
+  UnderDay,
+  ZeroDay,
+  UnderYearDay,
+  ZeroYearDay,
+  Hour,
+  Hour12,
+  ZeroHour12,
+  Minute,
+  ZeroMinute,
+  Second,
+  ZeroSecond,
+  LongYear,
+  Year,
+  PM,
+  pm,
+  TZ,
+  ISO8601TZ,
+  ISO8601SecondsTZ,
+  ISO8601ShortTZ,
+  ISO8601ColonTZ,
+  ISO8601ColonSecondsTZ,
+  NumTZ,
+  NumSecondsTz,
+  NumShortTZ,
+  NumColonTZ,
+  NumColonSecondsTZ,
+  FracSecond0,
+  FracSecond9,
+}
+
+interface Chunk {
+  prefix: string;
+  std: Std;
+  suffix: string;
+  /** digits for fractional seconds; separator */
+  n?: number;
+  sep?: string;
+}
+
+const isLower = (s: string, i: number) => i < s.length && s[i] >= 'a' && s[i] <= 'z';
+const isDigitAt = (s: string, i: number) => i < s.length && s[i] >= '0' && s[i] <= '9';
+
+/** Go's nextStdChunk: the first standard element in the layout. */
+function nextStdChunk(layout: string): Chunk {
+  const ret = (i: number, std: Std, len: number, extra: Partial<Chunk> = {}): Chunk => ({
+    prefix: layout.slice(0, i),
+    std,
+    suffix: layout.slice(i + len),
+    ...extra,
+  });
+  for (let i = 0; i < layout.length; i++) {
+    const c = layout[i];
+    const rest = (n: number) => layout.slice(i, i + n);
+    switch (c) {
+      case 'J':
+        if (rest(3) === 'Jan') {
+          if (rest(7) === 'January') return ret(i, Std.LongMonth, 7);
+          if (!isLower(layout, i + 3)) return ret(i, Std.Month, 3);
+        }
+        break;
+      case 'M':
+        if (layout.length >= i + 3) {
+          if (rest(3) === 'Mon') {
+            if (rest(6) === 'Monday') return ret(i, Std.LongWeekDay, 6);
+            if (!isLower(layout, i + 3)) return ret(i, Std.WeekDay, 3);
+          }
+          if (rest(3) === 'MST') return ret(i, Std.TZ, 3);
+        }
+        break;
+      case '0':
+        if (layout.length >= i + 2 && layout[i + 1] >= '1' && layout[i + 1] <= '6') {
+          const std0x = [Std.ZeroMonth, Std.ZeroDay, Std.ZeroHour12, Std.ZeroMinute, Std.ZeroSecond, Std.Year];
+          return ret(i, std0x[layout.charCodeAt(i + 1) - 49], 2);
+        }
+        if (rest(3) === '002') return ret(i, Std.ZeroYearDay, 3);
+        break;
+      case '1':
+        if (layout[i + 1] === '5') return ret(i, Std.Hour, 2);
+        return ret(i, Std.NumMonth, 1);
+      case '2':
+        if (rest(4) === '2006') return ret(i, Std.LongYear, 4);
+        return ret(i, Std.Day, 1);
+      case '_':
+        if (layout[i + 1] === '2') {
+          if (layout.slice(i + 1, i + 5) === '2006') return { prefix: layout.slice(0, i + 1), std: Std.LongYear, suffix: layout.slice(i + 5) };
+          return ret(i, Std.UnderDay, 2);
+        }
+        if (layout[i + 1] === '_' && layout[i + 2] === '2') return ret(i, Std.UnderYearDay, 3);
+        break;
+      case '3':
+        return ret(i, Std.Hour12, 1);
+      case '4':
+        return ret(i, Std.Minute, 1);
+      case '5':
+        return ret(i, Std.Second, 1);
+      case 'P':
+        if (layout[i + 1] === 'M') return ret(i, Std.PM, 2);
+        break;
+      case 'p':
+        if (layout[i + 1] === 'm') return ret(i, Std.pm, 2);
+        break;
+      case '-':
+        if (rest(7) === '-070000') return ret(i, Std.NumSecondsTz, 7);
+        if (rest(9) === '-07:00:00') return ret(i, Std.NumColonSecondsTZ, 9);
+        if (rest(5) === '-0700') return ret(i, Std.NumTZ, 5);
+        if (rest(6) === '-07:00') return ret(i, Std.NumColonTZ, 6);
+        if (rest(3) === '-07') return ret(i, Std.NumShortTZ, 3);
+        break;
+      case 'Z':
+        if (rest(7) === 'Z070000') return ret(i, Std.ISO8601SecondsTZ, 7);
+        if (rest(9) === 'Z07:00:00') return ret(i, Std.ISO8601ColonSecondsTZ, 9);
+        if (rest(5) === 'Z0700') return ret(i, Std.ISO8601TZ, 5);
+        if (rest(6) === 'Z07:00') return ret(i, Std.ISO8601ColonTZ, 6);
+        if (rest(3) === 'Z07') return ret(i, Std.ISO8601ShortTZ, 3);
+        break;
+      case '.':
+      case ',':
+        if (layout[i + 1] === '0' || layout[i + 1] === '9') {
+          const ch = layout[i + 1];
+          let j = i + 1;
+          while (j < layout.length && layout[j] === ch) j++;
+          if (!isDigitAt(layout, j)) {
+            return ret(i, ch === '0' ? Std.FracSecond0 : Std.FracSecond9, j - i, { n: j - (i + 1), sep: c });
+          }
+        }
+        break;
+    }
+  }
+  return { prefix: layout, std: Std.None, suffix: '' };
+}
+
+const layoutCache = new Map<string, Chunk[]>();
+function compileLayout(layout: string): Chunk[] {
+  let chunks = layoutCache.get(layout);
+  if (chunks) return chunks;
+  chunks = [];
+  let rest = layout;
+  while (rest !== '') {
+    const c = nextStdChunk(rest);
+    chunks.push(c);
+    rest = c.suffix;
+    if (c.std === Std.None) break;
+  }
+  if (layoutCache.size > 1000) layoutCache.clear();
+  layoutCache.set(layout, chunks);
+  return chunks;
+}
+
+const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
+function padN(n: number, w: number): string {
+  const neg = n < 0;
+  const s = String(Math.abs(n)).padStart(w, '0');
+  return neg ? '-' + s : s;
+}
+
+export function formatTime(t: GoTime, layout: string): string {
+  const c = t.civil();
+  let out = '';
+  for (const ch of compileLayout(layout)) {
+    out += ch.prefix;
+    switch (ch.std) {
+      case Std.None:
+        break;
+      case Std.Year:
+        out += pad2(((c.year % 100) + 100) % 100);
+        break;
+      case Std.LongYear:
+        out += padN(c.year, 4);
+        break;
+      case Std.Month:
+        out += LONG_MONTHS[c.month - 1].slice(0, 3);
+        break;
+      case Std.LongMonth:
+        out += LONG_MONTHS[c.month - 1];
+        break;
+      case Std.NumMonth:
+        out += c.month;
+        break;
+      case Std.ZeroMonth:
+        out += pad2(c.month);
+        break;
+      case Std.WeekDay:
+        out += LONG_DAYS[c.weekday].slice(0, 3);
+        break;
+      case Std.LongWeekDay:
+        out += LONG_DAYS[c.weekday];
+        break;
+      case Std.Day:
+        out += c.day;
+        break;
+      case Std.UnderDay:
+        out += c.day < 10 ? ' ' + c.day : String(c.day);
+        break;
+      case Std.ZeroDay:
+        out += pad2(c.day);
+        break;
+      case Std.UnderYearDay:
+        out += String(c.yday).padStart(3, ' ');
+        break;
+      case Std.ZeroYearDay:
+        out += padN(c.yday, 3);
+        break;
+      case Std.Hour:
+        out += pad2(c.hour);
+        break;
+      case Std.Hour12:
+        out += c.hour % 12 === 0 ? 12 : c.hour % 12;
+        break;
+      case Std.ZeroHour12:
+        out += pad2(c.hour % 12 === 0 ? 12 : c.hour % 12);
+        break;
+      case Std.Minute:
+        out += c.min;
+        break;
+      case Std.ZeroMinute:
+        out += pad2(c.min);
+        break;
+      case Std.Second:
+        out += c.sec;
+        break;
+      case Std.ZeroSecond:
+        out += pad2(c.sec);
+        break;
+      case Std.PM:
+        out += c.hour >= 12 ? 'PM' : 'AM';
+        break;
+      case Std.pm:
+        out += c.hour >= 12 ? 'pm' : 'am';
+        break;
+      case Std.ISO8601TZ:
+      case Std.ISO8601ColonTZ:
+      case Std.ISO8601SecondsTZ:
+      case Std.ISO8601ShortTZ:
+      case Std.ISO8601ColonSecondsTZ:
+      case Std.NumTZ:
+      case Std.NumColonTZ:
+      case Std.NumSecondsTz:
+      case Std.NumShortTZ:
+      case Std.NumColonSecondsTZ: {
+        const offset = c.zone.offset;
+        const iso =
+          ch.std === Std.ISO8601TZ ||
+          ch.std === Std.ISO8601ColonTZ ||
+          ch.std === Std.ISO8601SecondsTZ ||
+          ch.std === Std.ISO8601ShortTZ ||
+          ch.std === Std.ISO8601ColonSecondsTZ;
+        if (iso && offset === 0) {
+          out += 'Z';
+          break;
+        }
+        let zone = Math.trunc(offset / 60);
+        let abs = offset;
+        if (zone < 0) {
+          out += '-';
+          zone = -zone;
+          abs = -abs;
+        } else out += '+';
+        out += pad2(Math.floor(zone / 60));
+        const colon =
+          ch.std === Std.ISO8601ColonTZ || ch.std === Std.NumColonTZ || ch.std === Std.ISO8601ColonSecondsTZ || ch.std === Std.NumColonSecondsTZ;
+        if (colon) out += ':';
+        if (ch.std !== Std.NumShortTZ && ch.std !== Std.ISO8601ShortTZ) out += pad2(zone % 60);
+        if (ch.std === Std.ISO8601SecondsTZ || ch.std === Std.NumSecondsTz || ch.std === Std.NumColonSecondsTZ || ch.std === Std.ISO8601ColonSecondsTZ) {
+          if (ch.std === Std.NumColonSecondsTZ || ch.std === Std.ISO8601ColonSecondsTZ) out += ':';
+          out += pad2(abs % 60);
+        }
+        break;
+      }
+      case Std.TZ: {
+        if (c.zone.abbr !== '') {
+          out += c.zone.abbr;
+          break;
+        }
+        let zone = Math.trunc(c.zone.offset / 60);
+        if (zone < 0) {
+          out += '-';
+          zone = -zone;
+        } else out += '+';
+        out += pad2(Math.floor(zone / 60)) + pad2(zone % 60);
+        break;
+      }
+      case Std.FracSecond0: {
+        const digits = String(t.nsec).padStart(9, '0').slice(0, ch.n);
+        out += ch.sep + digits;
+        break;
+      }
+      case Std.FracSecond9: {
+        let digits = String(t.nsec).padStart(9, '0').slice(0, ch.n);
+        digits = digits.replace(/0+$/, '');
+        if (digits) out += ch.sep + digits;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ Go types with methods
+
+const T_MONTH: GoType = { name: 'time.Month', kind: 'int', stringer: (m: GoEnum) => LONG_MONTHS[m.v - 1] };
+const T_WEEKDAY: GoType = { name: 'time.Weekday', kind: 'int', stringer: (d: GoEnum) => LONG_DAYS[d.v] };
+
+export class GoEnum implements GoObject {
+  constructor(
+    readonly goType: GoType,
+    readonly v: number,
+  ) {}
+  valueOf() {
+    return this.v;
+  }
+}
+
+export const T_DURATION: GoType = {
+  name: 'time.Duration',
+  kind: 'int',
+  stringer: (d: GoDuration) => d.toString(),
+  methods: {
+    String: { params: [], fn: (d: GoDuration) => d.toString() },
+    Seconds: { params: [], fn: (d: GoDuration) => new GoFloat(d.ns / 1e9) },
+    Minutes: { params: [], fn: (d: GoDuration) => new GoFloat(d.ns / 6e10) },
+    Hours: { params: [], fn: (d: GoDuration) => new GoFloat(d.ns / 3.6e12) },
+    Milliseconds: { params: [], fn: (d: GoDuration) => Math.trunc(d.ns / 1e6) },
+    Nanoseconds: { params: [], fn: (d: GoDuration) => d.ns },
+  },
+};
+
+export const T_TIME: GoType = {
+  name: 'time.Time',
+  kind: 'struct',
+  fields: ['wall', 'ext', 'loc'],
+  stringer: (t: GoTime) => t.toString(),
+  methods: {
+    String: { params: [], fn: (t: GoTime) => t.toString() },
+    Format: { params: ['string'], fn: (t: GoTime, layout: string) => t.format(layout) },
+    Unix: { params: [], fn: (t: GoTime) => t.sec },
+    UnixMilli: { params: [], fn: (t: GoTime) => t.sec * 1000 + Math.floor(t.nsec / 1e6) },
+    UnixMicro: { params: [], fn: (t: GoTime) => t.sec * 1e6 + Math.floor(t.nsec / 1e3) },
+    UnixNano: { params: [], fn: (t: GoTime) => t.sec * 1e9 + t.nsec },
+    UTC: { params: [], fn: (t: GoTime) => t.in(UTC) },
+    Local: { params: [], fn: (t: GoTime) => t.in(localLocation()) },
+    In: {
+      params: ['any'],
+      fn: (t: GoTime, loc: unknown) => {
+        if (!(loc instanceof Location)) throw new GoCallError('time: missing Location in call to Time.In');
+        return t.in(loc);
+      },
+    },
+    Location: { params: [], fn: (t: GoTime) => t.loc },
+    Sub: {
+      params: ['time.Time'],
+      fn: (t: GoTime, u: GoTime) => t.sub(u),
+    },
+    Add: { params: ['time.Duration'], fn: (t: GoTime, d: GoDuration) => t.add(d) },
+    Year: { params: [], fn: (t: GoTime) => t.civil().year },
+    Month: { params: [], fn: (t: GoTime) => new GoEnum(T_MONTH, t.civil().month) },
+    Day: { params: [], fn: (t: GoTime) => t.civil().day },
+    Hour: { params: [], fn: (t: GoTime) => t.civil().hour },
+    Minute: { params: [], fn: (t: GoTime) => t.civil().min },
+    Second: { params: [], fn: (t: GoTime) => t.civil().sec },
+    Nanosecond: { params: [], fn: (t: GoTime) => t.nsec },
+    YearDay: { params: [], fn: (t: GoTime) => t.civil().yday },
+    Weekday: { params: [], fn: (t: GoTime) => new GoEnum(T_WEEKDAY, t.civil().weekday) },
+    IsZero: { params: [], fn: (t: GoTime) => t.isZero() },
+    Before: { params: ['time.Time'], fn: (t: GoTime, u: GoTime) => t.sec < u.sec || (t.sec === u.sec && t.nsec < u.nsec) },
+    After: { params: ['time.Time'], fn: (t: GoTime, u: GoTime) => t.sec > u.sec || (t.sec === u.sec && t.nsec > u.nsec) },
+    Equal: { params: ['time.Time'], fn: (t: GoTime, u: GoTime) => t.sec === u.sec && t.nsec === u.nsec },
+    Zone: { params: [], fn: (t: GoTime) => t.civil().zone.abbr },
+  },
+};
+T_MONTH.methods = { String: { params: [], fn: (m: GoEnum) => LONG_MONTHS[m.v - 1] } };
+T_WEEKDAY.methods = { String: { params: [], fn: (d: GoEnum) => LONG_DAYS[d.v] } };
+T_LOCATION.methods = { String: { params: [], fn: (l: Location) => l.name } };
+

@@ -1,0 +1,231 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { alertmanagerFuncs } from './alertmanager/funcs';
+import type { TemplateData } from './alertmanager/data';
+import { BUILTINS } from './engine/builtins';
+import { ExecEnv, execute, FuncDef, TemplateExecError } from './engine/exec';
+import { isEmptyTree, parse, TemplateParseError, Tree } from './engine/parse';
+import { DEFAULT_TEMPLATE_SOURCES } from './defaults';
+
+export interface TemplateOptions {
+  /** IANA zone the default templates show times in (`global.timezone`); default 'UTC'. */
+  timezone?: string;
+  /** Clock for `since` (tests). */
+  now?: () => Date;
+}
+
+export { TemplateParseError, TemplateExecError };
+
+/** A parse error in a template file, naming the file. */
+export class TemplateFileError extends TemplateParseError {
+  constructor(
+    readonly file: string,
+    cause: TemplateParseError,
+  ) {
+    super(cause.message, cause.parseName, cause.line);
+    this.name = 'TemplateFileError';
+  }
+}
+
+interface ParsedText {
+  root: Tree;
+  defs: Map<string, Tree>;
+}
+
+const TEXT_CACHE_MAX = 1000;
+
+/**
+ * A set of templates, like Alertmanager's *template.Template: the built-in defaults, then user
+ * files, then any text rendered against it.
+ *
+ * Timezone: the default templates print times with `{{ (.StartsAt | tz relayTimezone).Format … }}`;
+ * `relayTimezone` is a function registered per set that returns `TemplateOptions.timezone`. A user
+ * who copies a default template into Alertmanager replaces `relayTimezone` with a quoted zone name.
+ */
+export class TemplateSet {
+  private readonly trees = new Map<string, Tree>();
+  private readonly funcs: Record<string, FuncDef>;
+  private readonly textCache = new Map<string, ParsedText>();
+  private readonly env: ExecEnv;
+  readonly timezone: string;
+
+  private constructor(opts: TemplateOptions = {}) {
+    this.timezone = opts.timezone ?? 'UTC';
+    this.funcs = { ...BUILTINS, ...alertmanagerFuncs({ timezone: this.timezone, now: opts.now ?? (() => new Date()) }) };
+    this.env = { funcs: this.funcs, lookup: (name) => this.trees.get(name) };
+  }
+
+  /**
+   * Parses the built-in default templates, then every file matching the globs (relative to
+   * baseDir), in Alertmanager's order; user files may redefine default names.
+   * Throws TemplateFileError naming the file (`template: FILE:LINE: …`).
+   */
+  static async load(globs: string[], opts: TemplateOptions & { baseDir?: string } = {}): Promise<TemplateSet> {
+    const set = new TemplateSet(opts);
+    set.addDefaults();
+    for (const g of globs) {
+      const files = await expandGlob(g, opts.baseDir ?? process.cwd());
+      for (const file of files) {
+        const text = await readFile(file, 'utf8');
+        try {
+          set.addSource(basename(file), text);
+        } catch (e) {
+          if (e instanceof TemplateParseError) throw new TemplateFileError(file, e);
+          throw e;
+        }
+      }
+    }
+    return set;
+  }
+
+  static fromSources(sources: { name: string; text: string }[], opts: TemplateOptions & { withDefaults?: boolean } = {}): TemplateSet {
+    const set = new TemplateSet(opts);
+    if (opts.withDefaults !== false) set.addDefaults();
+    for (const s of sources) set.addSource(s.name, s.text);
+    return set;
+  }
+
+  /** Names of every defined template. */
+  names(): string[] {
+    return [...this.trees.keys()].filter((n) => n !== '');
+  }
+
+  has(name: string): boolean {
+    return this.trees.has(name);
+  }
+
+  /** Alertmanager's ExecuteTextString: parses `text` (cached) in the context of the set and executes it. */
+  render(text: string, data: TemplateData | unknown): string {
+    if (text === '') return '';
+    const parsed = this.parseText(text);
+    const env: ExecEnv =
+      parsed.defs.size === 0
+        ? this.env
+        : { funcs: this.funcs, lookup: (name) => parsed.defs.get(name) ?? this.trees.get(name) };
+    return execute(env, parsed.root, data);
+  }
+
+  /** Executes a defined template by name. */
+  execute(name: string, data: TemplateData | unknown): string {
+    const tree = this.trees.get(name);
+    if (!tree) throw new TemplateExecError(`template: no template ${JSON.stringify(name)} associated with template ""`);
+    return execute(this.env, tree, data);
+  }
+
+  /** Validates that `text` parses (for check-config); throws TemplateParseError with the position. */
+  check(text: string): void {
+    if (text !== '') this.parseText(text);
+  }
+
+  private hasFunction = (name: string) => name in this.funcs;
+
+  private parseText(text: string): ParsedText {
+    let parsed = this.textCache.get(text);
+    if (parsed) return parsed;
+    const { root, defs } = parse('', '', text, { hasFunction: this.hasFunction });
+    const local = new Map<string, Tree>();
+    for (const d of defs) {
+      const old = local.get(d.name) ?? this.trees.get(d.name);
+      if (old && isEmptyTree(d.root)) continue;
+      local.set(d.name, d);
+    }
+    parsed = { root, defs: local };
+    if (this.textCache.size >= TEXT_CACHE_MAX) this.textCache.clear();
+    this.textCache.set(text, parsed);
+    return parsed;
+  }
+
+  /** Go's Template.Parse into the set under `name` (a file's base name): its body and its definitions. */
+  private addSource(name: string, text: string) {
+    const { root, defs } = parse(name, name, text, { hasFunction: this.hasFunction });
+    for (const t of [...defs, root]) {
+      const old = this.trees.get(t.name);
+      if (old && isEmptyTree(t.root)) continue;
+      this.trees.set(t.name, t);
+    }
+    this.textCache.clear();
+  }
+
+  private addDefaults() {
+    for (const s of DEFAULT_TEMPLATE_SOURCES) this.addSource(s.name, s.text);
+  }
+}
+
+// ---------------------------------------------------------------- globbing (Go's filepath.Glob)
+
+function segmentRegex(seg: string): RegExp {
+  let re = '^';
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg[i];
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = seg.indexOf(']', i + 2);
+      if (end < 0) throw new Error('syntax error in pattern');
+      let cls = seg.slice(i + 1, end);
+      if (cls.startsWith('^')) cls = '^' + cls.slice(1).replace(/[\]\\]/g, '\\$&');
+      else cls = cls.replace(/[\]\\^]/g, '\\$&');
+      re += `[${cls}]`;
+      i = end;
+    } else if (c === '\\' && i + 1 < seg.length) {
+      re += seg[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    } else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(re + '$');
+}
+
+const hasMeta = (s: string) => /[*?[\\]/.test(s);
+
+/** Files matching a glob, sorted per directory like Go's filepath.Glob. No match is not an error. */
+export async function expandGlob(pattern: string, baseDir: string): Promise<string[]> {
+  const abs = isAbsolute(pattern);
+  const parts = pattern.split('/').filter((p, i) => p !== '' || i === 0);
+  let dirs: string[] = [abs ? '/' : resolve(baseDir)];
+  const segs = abs ? parts.slice(1) : parts;
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i];
+    const last = i === segs.length - 1;
+    const next: string[] = [];
+    for (const dir of dirs) {
+      if (!hasMeta(seg)) {
+        const p = join(dir, seg);
+        try {
+          const st = await stat(p);
+          if (last || st.isDirectory()) next.push(p);
+        } catch {
+          /* no match */
+        }
+        continue;
+      }
+      let names: string[];
+      try {
+        names = (await readdir(dir)).sort();
+      } catch {
+        continue;
+      }
+      const re = segmentRegex(seg);
+      for (const n of names) {
+        if (!re.test(n)) continue;
+        const p = join(dir, n);
+        if (!last) {
+          try {
+            if (!(await stat(p)).isDirectory()) continue;
+          } catch {
+            continue;
+          }
+        }
+        next.push(p);
+      }
+    }
+    dirs = next;
+  }
+  const files: string[] = [];
+  for (const p of dirs) {
+    try {
+      if ((await stat(p)).isFile()) files.push(p);
+    } catch {
+      /* vanished */
+    }
+  }
+  return files;
+}
