@@ -60,9 +60,9 @@ export class TemplateSet {
    * baseDir), in Alertmanager's order; user files may redefine default names.
    * Throws TemplateFileError naming the file (`template: FILE:LINE: …`).
    */
-  static async load(globs: string[], opts: TemplateOptions & { baseDir?: string } = {}): Promise<TemplateSet> {
+  static async load(globs: string[], opts: TemplateOptions & { baseDir?: string; withDefaults?: boolean } = {}): Promise<TemplateSet> {
     const set = new TemplateSet(opts);
-    set.addDefaults();
+    if (opts.withDefaults !== false) set.addDefaults();
     for (const g of globs) {
       const files = await expandGlob(g, opts.baseDir ?? process.cwd());
       for (const file of files) {

@@ -448,9 +448,9 @@ class Parser {
       if (type === N.Range) this.rangeDepth--;
       let elseList: ListNode | null = null;
       if (next.type === 'else') {
-        if (type === N.If && this.peek().typ === Tok.If) {
+        if (type === N.If && this.peekNonSpace().typ === Tok.If) {
           // {{else if x}} is {{else}}{{if x}}…{{end}}{{end}} with one {{end}}.
-          const ifTok = this.next();
+          const ifTok = this.nextNonSpace();
           elseList = this.newList(next.pos);
           elseList.nodes.push(this.branch(N.If, 'if', ifTok));
         } else {
@@ -465,7 +465,7 @@ class Parser {
     }
   }
 
-  private templateControl(t: Token): TemplateNode {
+  private templateControl(_t: Token): TemplateNode {
     const context = 'template clause';
     const tok = this.nextNonSpace();
     const name = this.templateName(tok, context);
@@ -474,7 +474,7 @@ class Parser {
       this.backup();
       pipe = this.pipeline(context, Tok.RightDelim);
     }
-    return { type: N.Template, pos: t.pos, src: this.src, name, pipe };
+    return { type: N.Template, pos: tok.pos, src: this.src, name, pipe };
   }
 
   private blockControl(): TemplateNode {
