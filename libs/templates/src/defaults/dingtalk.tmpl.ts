@@ -20,7 +20,7 @@ export const DINGTALK_TMPL = String.raw`
 {{ end }}
 
 {{ define "dingtalk.default.text" -}}
-### {{ if eq .Status "firing" }}🔥 FIRING{{ else }}✅ RESOLVED{{ end }}: {{ template "__relay.title" . }}
+### {{ if eq .Status "firing" }}🔥{{ else }}✅{{ end }} {{ template "__relay.title" . }}
 
 {{ template "__relay.counts" . }}
 

@@ -23,7 +23,7 @@ export const WECHAT_TMPL = String.raw`
 {{ end }}
 
 {{ define "wecom_robot.default.message" -}}
-### {{ if eq .Status "firing" }}<font color="warning">FIRING</font>{{ else }}<font color="info">RESOLVED</font>{{ end }} {{ template "__relay.title" . }}
+### {{ template "__relay.title" . }}
 {{ template "__relay.counts" . }}
 
 {{ range .Alerts.Firing }}{{ template "__relay.wecom.alert" . }}{{ end -}}
