@@ -25,15 +25,22 @@ export class KV implements GoObject {
   goLen(): number {
     return this.m.size;
   }
+  // A KV never changes once built, so derived values are computed once (copies are handed out).
+  private _pairs?: Pair[];
+  private _removed?: { key: string; kv: KV };
+
   /** Pairs sorted by name, with `alertname` first. */
   sortedPairs(): Pair[] {
-    const keys = [...this.m.keys()];
-    const rest = keys.filter((k) => k !== 'alertname').sort(compareStrings);
-    if (rest.length !== keys.length) rest.unshift('alertname');
-    return typedSlice(
-      rest.map((k) => new Pair(k, this.m.get(k)!)),
-      T_PAIRS,
-    );
+    if (!this._pairs) {
+      const keys = [...this.m.keys()];
+      const rest = keys.filter((k) => k !== 'alertname');
+      // Go sorts bytewise (code point order); UTF-16 order is the same without surrogates.
+      if (rest.some((k) => /[\ud800-\udfff]/.test(k))) rest.sort(compareStrings);
+      else rest.sort();
+      if (rest.length !== keys.length) rest.unshift('alertname');
+      this._pairs = rest.map((k) => new Pair(k, this.m.get(k)!));
+    }
+    return typedSlice(this._pairs.slice(), T_PAIRS);
   }
   names(): string[] {
     return typedSlice(
@@ -48,6 +55,13 @@ export class KV implements GoObject {
     );
   }
   remove(keys: string[] | undefined): KV {
+    const key = (keys ?? []).join('\0');
+    if (this._removed?.key === key) return this._removed.kv;
+    const kv = this.removeUncached(keys);
+    this._removed = { key, kv };
+    return kv;
+  }
+  private removeUncached(keys: string[] | undefined): KV {
     const drop = new Set(keys ?? []);
     const out = new Map<string, string>();
     for (const [k, v] of this.m) if (!drop.has(k)) out.set(k, v);

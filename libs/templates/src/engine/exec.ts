@@ -172,7 +172,7 @@ class State {
         this.walk(dot, node.elseList);
       }
     } finally {
-      this.vars.length = mark;
+      if (this.vars.length !== mark) this.vars.length = mark;
     }
   }
 
@@ -201,7 +201,7 @@ class State {
           if (e === BREAK) return false;
           if (e !== CONTINUE) throw e;
         } finally {
-          this.vars.length = mark;
+          if (this.vars.length !== mark) this.vars.length = mark;
         }
         return true;
       };
@@ -223,7 +223,7 @@ class State {
       }
       if (r.elseList) this.walk(dot, r.elseList);
     } finally {
-      this.vars.length = outer;
+      if (this.vars.length !== outer) this.vars.length = outer;
     }
   }
 
@@ -248,9 +248,10 @@ class State {
     let value: unknown = MISSING;
     const cmds = pipe.cmds;
     for (let i = 0; i < cmds.length; i++) value = this.evalCommand(dot, cmds[i], value);
-    for (const v of pipe.decl) {
-      if (pipe.isAssign) this.setVar(v.ident[0], value);
-      else this.vars.push({ name: v.ident[0], value });
+    const decl = pipe.decl;
+    for (let i = 0; i < decl.length; i++) {
+      if (pipe.isAssign) this.setVar(decl[i].ident[0], value);
+      else this.vars.push({ name: decl[i].ident[0], value });
     }
     return value;
   }
@@ -309,7 +310,7 @@ class State {
       if (args) this.notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain(dot, value, v, v.ident.slice(1), args, final);
+    return this.evalFieldChain(dot, value, v, v.fields ?? (v.fields = v.ident.slice(1)), args, final);
   }
 
   private evalFieldChain(dot: unknown, receiver: unknown, node: AnyNode, ident: string[], args: ArgNode[] | null, final: Final): unknown {
@@ -344,14 +345,16 @@ class State {
   }
 
   private evalCall(dot: unknown, fn: FuncDef, recv: unknown, node: AnyNode, name: string, argNodes: ArgNode[] | null, final: Final): unknown {
-    const args = argNodes ? argNodes.slice(1) : [];
-    let numIn = args.length;
+    // argNodes[0] is the function or method name itself.
+    const nArgs = argNodes ? argNodes.length - 1 : 0;
+    let numIn = nArgs;
     if (final !== MISSING) numIn++;
-    const nParams = fn.params.length + (fn.variadic ? 1 : 0);
-    let numFixed = args.length;
+    const params = fn.params;
+    const nParams = params.length + (fn.variadic ? 1 : 0);
+    let numFixed = nArgs;
     if (fn.variadic) {
-      numFixed = fn.params.length;
-      if (numIn < numFixed) this.errorf(`wrong number of args for ${name}: want at least ${fn.params.length} got ${args.length}`);
+      numFixed = params.length;
+      if (numIn < numFixed) this.errorf(`wrong number of args for ${name}: want at least ${params.length} got ${nArgs}`);
     } else if (numIn !== nParams) {
       this.errorf(`wrong number of args for ${name}: want ${nParams} got ${numIn}`);
     }
@@ -359,26 +362,27 @@ class State {
     if (fn.shortCircuit) {
       const isOr = fn.shortCircuit === 'or';
       let v: unknown;
-      for (const a of args) {
-        v = this.evalArg(dot, 'any', a);
+      for (let j = 1; j <= nArgs; j++) {
+        v = this.evalArg(dot, 'any', argNodes![j]);
         if (isTrue(v) === isOr) return v;
       }
       if (final !== MISSING) v = final;
       return v;
     }
 
-    const argv: unknown[] = new Array(numIn);
+    const argv: unknown[] = [];
+    if (recv !== undefined) argv.push(recv);
     let i = 0;
-    for (; i < numFixed && i < args.length; i++) argv[i] = this.evalArg(dot, fn.params[i], args[i]);
-    if (fn.variadic) for (; i < args.length; i++) argv[i] = this.evalArg(dot, fn.variadic, args[i]);
+    for (; i < numFixed && i < nArgs; i++) argv.push(this.evalArg(dot, params[i], argNodes![i + 1]));
+    if (fn.variadic) for (; i < nArgs; i++) argv.push(this.evalArg(dot, fn.variadic, argNodes![i + 1]));
     if (final !== MISSING) {
       let t: ParamType;
-      if (fn.variadic) t = numIn - 1 < numFixed ? fn.params[numIn - 1] : fn.variadic;
-      else t = fn.params[fn.params.length - 1];
-      argv[i] = this.validateType(final, t);
+      if (fn.variadic) t = numIn - 1 < numFixed ? params[numIn - 1] : fn.variadic;
+      else t = params[params.length - 1];
+      argv.push(this.validateType(final, t));
     }
     try {
-      return recv === undefined ? (fn.fn as (...a: unknown[]) => unknown)(...argv) : fn.fn(recv, ...argv);
+      return (fn.fn as (...a: unknown[]) => unknown).apply(undefined, argv);
     } catch (e) {
       if (e instanceof GoCallError) {
         this.node = node;
@@ -397,7 +401,7 @@ class State {
         if (canBeNil(typ)) return undefined;
         this.errorf(`cannot assign nil to ${typ}`);
       case N.Field:
-        return this.validateType(this.evalFieldNode(dot, n, [n], MISSING), typ);
+        return this.validateType(this.evalFieldNode(dot, n, null, MISSING), typ);
       case N.Variable:
         return this.validateType(this.evalVariableNode(dot, n, null, MISSING), typ);
       case N.Pipe:

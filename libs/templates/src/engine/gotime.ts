@@ -322,8 +322,12 @@ export class GoTime implements GoObject {
   isZero(): boolean {
     return this.sec === ZERO_UNIX && this.nsec === 0;
   }
+  private _in?: GoTime;
   in(loc: Location): GoTime {
-    return new GoTime(this.sec, this.nsec, loc, this.mono);
+    // Like Go, In/UTC/Local drop the monotonic reading.
+    if (loc === this.loc && this.mono === undefined) return this;
+    if (this._in?.loc === loc) return this._in;
+    return (this._in = new GoTime(this.sec, this.nsec, loc));
   }
   /** Go's t.Sub(u) in nanoseconds (saturating like Go). */
   sub(u: GoTime): GoDuration {

@@ -88,6 +88,8 @@ export interface FieldNode extends Base {
 export interface VariableNode extends Base {
   type: N.Variable;
   ident: string[]; // ident[0] is the variable name including "$"
+  /** ident[1:], computed once by the executor. */
+  fields?: string[];
 }
 export interface ChainNode extends Base {
   type: N.Chain;

@@ -103,7 +103,7 @@ export function isNil(v: unknown): v is null | undefined {
 
 /** Tags an array with its Go slice type. */
 export function typedSlice<T>(arr: T[], type: GoType): T[] {
-  Object.defineProperty(arr, GO_TYPE, { value: type, enumerable: false });
+  (arr as any)[GO_TYPE] = type; // a symbol key: invisible to JSON, for…of and Object.keys
   return arr;
 }
 
