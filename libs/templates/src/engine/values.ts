@@ -7,7 +7,7 @@
  *   float64                GoFloat (so that `1` and `1.0` stay different kinds, as Go's comparisons require)
  *   bool                   boolean
  *   nil / no value         undefined (null is accepted as well)
- *   slices                 arrays; a typed slice carries its Go type under the GO_TYPE symbol
+ *   slices                 arrays; a typed slice's Go type is recorded by typedSlice()
  *   maps, structs, others  objects implementing GoObject (their Go type, fields and methods)
  */
 
@@ -89,7 +89,7 @@ export function typeOf(v: unknown): GoType {
     case 'object':
       if (v === null) return T_INVALID;
       if (v instanceof GoFloat) return T_FLOAT;
-      if (Array.isArray(v)) return (v as any)[GO_TYPE] ?? T_SLICE_ANY;
+      if (Array.isArray(v)) return sliceTypes.get(v) ?? T_SLICE_ANY;
       if ((v as GoObject).goType) return (v as GoObject).goType;
       return T_INVALID;
     default:
@@ -102,8 +102,11 @@ export function isNil(v: unknown): v is null | undefined {
 }
 
 /** Tags an array with its Go slice type. */
+const sliceTypes = new WeakMap<object, GoType>();
+
+/** Records an array's Go slice type (kept outside the array, so arrays stay plain). */
 export function typedSlice<T>(arr: T[], type: GoType): T[] {
-  (arr as any)[GO_TYPE] = type; // a symbol key: invisible to JSON, for…of and Object.keys
+  sliceTypes.set(arr, type);
   return arr;
 }
 
