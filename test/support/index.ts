@@ -1,3 +1,5 @@
 export * from './payloads';
 export * from './redis-server';
 export * from './relay-harness';
+export * from './redis-inspect';
+export * from './metrics';

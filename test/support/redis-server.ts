@@ -40,7 +40,7 @@ async function waitForPort(port: number, proc: ChildProcess, timeoutMs: number):
   const { Socket } = await import('node:net');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`redis-server exited with code ${proc.exitCode}`);
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`redis-server exited (${proc.exitCode ?? proc.signalCode})`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = new Socket();
       s.once('connect', () => {
@@ -71,7 +71,8 @@ export async function startRedisServer(): Promise<RedisServer> {
     await waitForPort(port, proc, 10000);
   };
   const stop = async () => {
-    if (!proc || proc.exitCode !== null) return;
+    // A process killed by a signal keeps exitCode null and sets signalCode instead.
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise((r) => proc.once('exit', r));
     proc.kill('SIGKILL');
     await exited;

@@ -1,5 +1,6 @@
 import { FakeDingtalk } from '../../../test/fakes/dingtalk.fake';
 import { DeliveryFailure } from '@relay/delivery';
+import { freePort } from '@relay/testing';
 import { DingtalkClient, signedRobotUrl } from './dingtalk.client';
 import type { DingtalkMessage } from './dingtalk.message';
 
@@ -70,7 +71,9 @@ describe('DingtalkClient against a DingTalk-like server', () => {
   });
 
   it('reports a dead server as a transient network error', async () => {
-    const failure = await failureOf(client.send(message, { url: 'http://127.0.0.1:1/robot/send?access_token=x', penaltyMs: 1000 }).catch((e) => Promise.reject(DeliveryFailure.from(e))));
+    const closedPort = await freePort();
+    const url = `http://127.0.0.1:${closedPort}/robot/send?access_token=x`;
+    const failure = await failureOf(client.send(message, { url, penaltyMs: 1000 }).catch((e) => Promise.reject(DeliveryFailure.from(e))));
     expect(failure.kind).toBe('transient');
     expect(failure.reason).toMatch(/^network_/);
   });

@@ -53,7 +53,7 @@ export class WebhookController {
     const name = pathReceiver ?? unquoteMeta(payload.receiver);
     if (!name) {
       recordOutcome(req, 'invalid');
-      throw new BadRequestException(['receiver: must name a receiver (in the body or as /webhook/<receiver>)']);
+      throw new BadRequestException(['receiver must name a receiver (in the body, or in the path as /webhook/<receiver>)']);
     }
     const receiver = this.config.receiver(name);
     if (!receiver) {

@@ -33,10 +33,12 @@ export class DeliveryFailure extends Error {
   /** Anything a sender did not classify itself: network errors and timeouts are worth retrying. */
   static from(error: unknown): DeliveryFailure {
     if (error instanceof DeliveryFailure) return error;
-    const e = error as { name?: string; code?: string; cause?: { code?: string }; message?: string };
+    const e = error as { name?: string; code?: string; cause?: { code?: string; message?: string }; message?: string };
     if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return DeliveryFailure.transient('timeout', 'the request timed out');
     const code = e?.cause?.code ?? e?.code;
     if (code) return DeliveryFailure.transient(`network_${code.toLowerCase()}`, `network error: ${code}`);
+    // fetch wraps every connection problem in TypeError("fetch failed") with the detail in `cause`.
+    if (e?.name === 'TypeError' && e.message === 'fetch failed') return DeliveryFailure.transient('network_error', `network error: ${e.cause?.message ?? 'fetch failed'}`);
     return DeliveryFailure.transient('error', e?.message ?? String(error));
   }
 }

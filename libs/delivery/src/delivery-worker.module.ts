@@ -24,6 +24,10 @@ export const WORKER_REDIS = Symbol('WORKER_REDIS');
         prefix: runtime.queuePrefix,
       }),
     }),
+    // @nestjs/bullmq creates Workers for @Processor classes only once its explorer is registered,
+    // which registerQueue does. With no queue named, no Queue (and no connection) is created:
+    // workers take their connection from the shared config above, never ingest's fail-fast one.
+    BullModule.registerQueue(),
   ],
   providers: [
     {

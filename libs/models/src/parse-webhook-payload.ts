@@ -12,6 +12,7 @@ export function parseWebhookPayload(body: unknown): ParsedPayload {
   }
   const dto = plainToInstance(WebhookPayloadDto, body, { exposeDefaultValues: true });
   const issues = flattenValidationErrors(validateSync(dto, { forbidUnknownValues: false }));
-  if (issues.length) return { ok: false, errors: issues.map((i) => `${i.path}: ${i.message}`) };
+  // Reads like class-validator's own messages (`alerts must be an array`), with the full path.
+  if (issues.length) return { ok: false, errors: issues.map((i) => `${i.path} ${i.message}`) };
   return { ok: true, payload: { ...dto } as unknown as WebhookPayload };
 }

@@ -1,7 +1,6 @@
 import { Type } from 'class-transformer';
 import {
   IsArray,
-  IsDefined,
   IsIn,
   IsInt,
   IsObject,
@@ -74,8 +73,7 @@ export class WebhookPayloadDto {
   @IsString()
   version: string = '4';
 
-  @IsDefined({ message: 'groupKey is required' })
-  @IsString()
+  @IsString({ message: 'groupKey must be a string (Alertmanager always sends one)' })
   groupKey: string;
 
   @IsOptional()
