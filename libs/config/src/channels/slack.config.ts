@@ -147,7 +147,7 @@ export class SlackConfig extends TargetConfig {
   @IsOptional() @IsString() footer: string = '{{ template "slack.default.footer" . }}';
   @IsOptional() @IsString() icon_emoji: string = '{{ template "slack.default.iconemoji" . }}';
   @IsOptional() @IsString() icon_url: string = '{{ template "slack.default.iconurl" . }}';
-  @IsOptional() @IsString() callback_id: string = '';
+  @IsOptional() @IsString() callback_id: string = '{{ template "slack.default.callbackid" . }}';
   @IsOptional() @IsString() image_url: string = '';
   @IsOptional() @IsString() thumb_url: string = '';
   /** The message's own top-level text, above the attachment (Alertmanager's `message_text`). */
