@@ -9,6 +9,15 @@ import type { TokenFetchReason } from './wechat.errors';
 // not delete token B that another replica has just fetched; a lock is released only by its holder.
 const DELETE_IF_EQUAL = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
+// The same for a rejected token, noting why it went (in the same step, so no caller can find the
+// key empty before the note exists): whoever fetches next may be a job that only found the key
+// empty, and the token-fetch metric should say why the token went, not who refreshed it.
+const DROP_REJECTED = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[2], 'PX', 60000)
+return 1`;
+
 export interface TokenStoreOptions {
   /** Longest a gettoken call may take; the refresh lock outlives it so a dead holder frees it. */
   fetchTimeoutMs: number;
@@ -59,7 +68,7 @@ export class WechatTokenStore {
    */
   async replace(credentials: WechatCredentials, rejected: string, reason: TokenFetchReason): Promise<string> {
     const key = this.key(credentials);
-    await this.redis.eval(DELETE_IF_EQUAL, 1, key, rejected);
+    await this.redis.eval(DROP_REJECTED, 2, key, `${key}:dropped`, rejected, reason);
     const cached = await this.redis.get(key);
     if (cached && cached !== rejected) return cached;
     return this.refreshOnce(credentials, key, reason, rejected);
@@ -113,19 +122,21 @@ export class WechatTokenStore {
   }
 
   private async fetchAndStore(credentials: WechatCredentials, key: string, refusalKey: string, reason: TokenFetchReason): Promise<string> {
+    const droppedKey = `${key}:dropped`;
+    const why = ((await this.redis.get(droppedKey)) as TokenFetchReason | null) ?? reason;
     let fetched: AccessToken;
     try {
       fetched = await this.fetchToken(credentials);
     } catch (error) {
       const failure = DeliveryFailure.from(error);
-      this.options.onFetch?.(reason, failure.reason);
+      this.options.onFetch?.(why, failure.reason);
       if (failure.kind === 'permanent') {
         await this.redis.set(refusalKey, JSON.stringify({ reason: failure.reason, message: failure.message }), 'PX', this.refusalTtlMs);
       }
       throw failure;
     }
-    this.options.onFetch?.(reason, 'ok');
-    await this.redis.set(key, fetched.token, 'PX', cacheTtlMs(fetched.expiresInS));
+    this.options.onFetch?.(why, 'ok');
+    await this.redis.multi().set(key, fetched.token, 'PX', cacheTtlMs(fetched.expiresInS)).del(droppedKey).exec();
     return fetched.token;
   }
 
