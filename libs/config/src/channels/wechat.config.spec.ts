@@ -1,6 +1,6 @@
 import { ConfigError } from '../config-error';
 import { parseConfig } from '../load-config';
-import { wechatCredentialIssues } from './wechat.config';
+import { WechatConfig, wechatCredentialsIssue } from './wechat.config';
 
 function errorsOf(yaml: string): string[] {
   try {
@@ -61,14 +61,25 @@ receivers:
     ]);
   });
 
+  it('refuses at load a target with no corp_id or api_secret, here or in global', () => {
+    expect(
+      errorsOf(`
+global: { wechat_api_secret: s }
+receivers:
+  - name: ops
+    wechat_configs:
+      - { agent_id: 1, corp_id: ww }
+      - { agent_id: 2 }
+`),
+    ).toEqual(['relay.yml: receivers[0].wechat_configs[1]: needs corp_id (or global.wechat_api_corp_id)']);
+  });
+
   it('needs corp_id and api_secret on the target or in global', () => {
-    const block = { agent_id: '1' } as any;
-    expect(wechatCredentialIssues(block, {}, 'receivers[0].wechat_configs[1]')).toEqual([
-      { path: 'receivers[0].wechat_configs[1].corp_id', message: 'is required when global.wechat_api_corp_id is not set' },
-      { path: 'receivers[0].wechat_configs[1].api_secret', message: 'is required when global.wechat_api_secret is not set' },
-    ]);
-    expect(wechatCredentialIssues(block, { wechat_api_corp_id: 'ww', wechat_api_secret: 's' }, 'x')).toEqual([]);
-    expect(wechatCredentialIssues({ ...block, corp_id: 'ww', api_secret: 's' }, {}, 'x')).toEqual([]);
+    const block = { agent_id: '1' } as WechatConfig;
+    expect(wechatCredentialsIssue(block, {})).toBe('needs corp_id (or global.wechat_api_corp_id) and api_secret (or global.wechat_api_secret)');
+    expect(wechatCredentialsIssue({ ...block, corp_id: 'ww' } as WechatConfig, {})).toBe('needs api_secret (or global.wechat_api_secret)');
+    expect(wechatCredentialsIssue(block, { wechat_api_corp_id: 'ww', wechat_api_secret: 's' })).toBeUndefined();
+    expect(wechatCredentialsIssue({ ...block, corp_id: 'ww', api_secret: 's' } as WechatConfig, {})).toBeUndefined();
   });
 });
 

@@ -1,6 +1,5 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
-import type { ConfigIssue } from '../config-error';
 import { IsHttpUrl } from '../validators';
 import { TargetConfig } from './target.config';
 
@@ -71,17 +70,14 @@ export interface WechatGlobals {
 }
 
 /**
- * Cross-check for load-config (a target's block cannot see `global` from class-validator):
- * a target that has neither its own corp_id/api_secret nor the global ones can never send.
- * `path` is the block's path, e.g. `receivers[0].wechat_configs[1]`.
+ * The check a block cannot make with class-validator (it cannot see `global`), run at config
+ * load through CHANNEL_SPECS.wechat.checkTarget: a target with neither its own corp_id/api_secret
+ * nor the global ones could never fetch a token.
  */
-export function wechatCredentialIssues(block: WechatConfig, global: WechatGlobals, path: string): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (!block.corp_id && !global.wechat_api_corp_id) {
-    issues.push({ path: `${path}.corp_id`, message: 'is required when global.wechat_api_corp_id is not set' });
-  }
-  if (!block.api_secret && !global.wechat_api_secret) {
-    issues.push({ path: `${path}.api_secret`, message: 'is required when global.wechat_api_secret is not set' });
-  }
-  return issues;
+export function wechatCredentialsIssue(target: WechatConfig, global: WechatGlobals): string | undefined {
+  const missing = [
+    !target.corp_id && !global.wechat_api_corp_id && 'corp_id (or global.wechat_api_corp_id)',
+    !target.api_secret && !global.wechat_api_secret && 'api_secret (or global.wechat_api_secret)',
+  ].filter(Boolean);
+  return missing.length ? `needs ${missing.join(' and ')}` : undefined;
 }
