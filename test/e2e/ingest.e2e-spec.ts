@@ -143,7 +143,7 @@ describe('ingest', () => {
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('<html');
     const api = await fetch(`${relay.url}/queues/api/queues`, { headers: { Authorization: basic } });
-    const names = (await api.json()).queues.map((q: any) => q.name);
+    const names = ((await api.json()) as any).queues.map((q: any) => q.name);
     expect(names).toEqual(expect.arrayContaining(['notify-dingtalk', 'notify-wechat', 'notify-wecom_robot', 'notify-slack', 'notify-email']));
   });
 
@@ -152,7 +152,7 @@ describe('ingest', () => {
     expect(live.status).toBe(200);
     const ready = await fetch(`${relay.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect((await ready.json()).info).toMatchObject({ redis: { status: 'up' }, config: { status: 'up' } });
+    expect(((await ready.json()) as any).info).toMatchObject({ redis: { status: 'up' }, config: { status: 'up' } });
     const metrics = await (await fetch(`${relay.url}/metrics`)).text();
     expect(metricValue(metrics, 'alert_relay_notifications_received_total', { receiver: 'ops', outcome: 'accepted' })).toBeGreaterThan(0);
     expect(metricValue(metrics, 'alert_relay_notifications_received_total', { receiver: 'ops', outcome: 'deduplicated' })).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { Channel } from '@relay/models';
 import { DingtalkWorkerModule } from '../../dingtalk-worker/src/dingtalk-worker.module';
+import { SlackWorkerModule } from '../../slack-worker/src/slack-worker.module';
 
 /**
  * The worker module that consumes each channel's queue. The single-process relay runs them all;
@@ -8,4 +9,5 @@ import { DingtalkWorkerModule } from '../../dingtalk-worker/src/dingtalk-worker.
  */
 export const WORKER_MODULES: Partial<Record<Channel, Type>> = {
   dingtalk: DingtalkWorkerModule,
+  slack: SlackWorkerModule,
 };

@@ -149,8 +149,4 @@ describe('resolveSlackDestination', () => {
     });
   });
 
-  it('a target with nowhere to post fails permanently', async () => {
-    const bare = slackBlock("channel: '#x'");
-    expect(await failureOf(resolveSlackDestination(bare.config, bare.global))).toMatchObject({ kind: 'permanent', reason: 'no_api_url' });
-  });
 });

@@ -4,7 +4,7 @@ import { validateSync } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { CHANNEL_SPECS } from './channels';
+import { checkChannelTarget, CHANNEL_SPECS } from './channels';
 import { ConfigError, ConfigIssue, issuesFromValidation, joinPath } from './config-error';
 import { RelayConfigDto } from './relay-config.dto';
 import { RelayConfig } from './relay-config';
@@ -107,6 +107,8 @@ function crossChecks(dto: RelayConfigDto): ConfigIssue[] {
       blocks.forEach((block, i) => {
         const name = block.name ?? `${receiver.name}/${channel}/${i}`;
         const where = `${at}.${key}[${i}]`;
+        const problem = checkChannelTarget(channel, block, dto.global);
+        if (problem) issues.push({ path: where, message: problem });
         const other = targetNames.get(name);
         if (other) issues.push({ path: `${where}.name`, message: `target name "${name}" is already used by ${other}` });
         targetNames.set(name, where);

@@ -83,11 +83,12 @@ receivers:
   });
 
   it('needs somewhere to post: its own URL or token, or global.slack_api_url', () => {
-    const [bare] = parseConfig(`receivers: [{ name: a, slack_configs: [{ channel: '#x' }] }]`).targetsOf('slack');
-    expect(slackDestinationIssue(bare.config, {})).toBe('api_url, api_url_file, app_token or app_token_file is required (or global.slack_api_url)');
-    expect(slackDestinationIssue(bare.config, { slack_api_url: HOOK })).toBeUndefined();
-    expect(slackDestinationIssue(bare.config, { slack_api_url_file: '/run/secrets/slack' })).toBeUndefined();
-    const [own] = parseConfig(`receivers: [{ name: a, slack_configs: [{ api_url_file: /run/secrets/slack }] }]`).targetsOf('slack');
-    expect(slackDestinationIssue(own.config, {})).toBeUndefined();
+    expect(() => parseConfig(`receivers: [{ name: a, slack_configs: [{ channel: '#x' }] }]`)).toThrow(
+      'relay.yml: receivers[0].slack_configs[0]: api_url, api_url_file, app_token or app_token_file is required (or global.slack_api_url)',
+    );
+    expect(parseConfig(`global: { slack_api_url: '${HOOK}' }\nreceivers: [{ name: a, slack_configs: [{ channel: '#x' }] }]`).targetsOf('slack')).toHaveLength(1);
+    expect(parseConfig(`global: { slack_api_url_file: /run/secrets/slack }\nreceivers: [{ name: a, slack_configs: [{ channel: '#x' }] }]`).targetsOf('slack')).toHaveLength(1);
+    expect(parseConfig(`receivers: [{ name: a, slack_configs: [{ api_url_file: /run/secrets/slack }] }]`).targetsOf('slack')).toHaveLength(1);
+    expect(slackDestinationIssue({ channel: '#x' } as any, {})).toBe('api_url, api_url_file, app_token or app_token_file is required (or global.slack_api_url)');
   });
 });

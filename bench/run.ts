@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: every benchmark in one run, printing its figures. Nothing here asserts on time;
+ * the figures go into the README with this command.
+ */
+import { run as templates } from './templates.bench';
+import { run as ingest } from './ingest.bench';
+import { run as delivery } from './delivery.bench';
+
+const BENCHES: Record<string, () => Promise<void>> = { templates, ingest, delivery };
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  console.log(`alert-relay benchmarks — node ${process.version}, ${require('node:os').cpus().length} CPUs, ${new Date().toISOString()}`);
+  for (const [name, bench] of Object.entries(BENCHES)) {
+    if (only.length && !only.includes(name)) continue;
+    await bench();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
