@@ -49,10 +49,10 @@ export class DingtalkConfig extends TargetConfig {
   @IsString()
   text: string = '{{ template "dingtalk.default.text" . }}';
 
-  /** link / actionCard: where the message points (templated). */
+  /** link / actionCard: where the message points (templated); by default the receiver's alerts in Alertmanager, as its own `__alertmanagerURL`. */
   @IsOptional()
   @IsString()
-  message_url: string = '{{ template "dingtalk.default.link" . }}';
+  message_url: string = '{{ .ExternalURL }}/#/alerts?receiver={{ .Receiver | urlquery }}';
 
   /** link: picture shown beside the message. */
   @IsOptional()
