@@ -5,7 +5,7 @@ import { notification } from '@relay/testing';
 import { buildEmailMessage, mailboxes } from './email.message';
 
 function target(block: string): EmailConfig {
-  const config = parseConfig(`receivers: [{ name: ops, email_configs: [${block}] }]`);
+  const config = parseConfig(`global: { smtp_smarthost: 'smtp.example.com:587', smtp_from: alerts@example.com }\nreceivers: [{ name: ops, email_configs: [${block}] }]`);
   return (config.target('ops/email/0') as ResolvedTarget<'email'>).config;
 }
 
@@ -21,7 +21,7 @@ describe('buildEmailMessage', () => {
     expect(message.to).toBe('a@example.com, Ops <b@example.com>');
     expect(message.from).toBe('Alerts <alerts@example.com>');
     expect(message.subject).toBe(templates.render('{{ template "email.default.subject" . }}', templateData(notification({ alertCount: 2 }))).trim());
-    expect(message.subject).toMatch(/^\[FIRING:2\] HighLatency/);
+    expect(message.subject).toBe('[FIRING:2] HighLatency (api critical)');
     expect(message.text).toContain('HighLatency');
     expect(message.html).toContain('HighLatency');
     expect(message.headers).toEqual({});

@@ -1,4 +1,4 @@
-import { ConfigError, emailConfigIssues, parseConfig, ResolvedTarget } from '@relay/config';
+import { ConfigError, EmailConfig, GlobalConfig, parseConfig, ResolvedTarget } from '@relay/config';
 import { DeliveryFailure } from '@relay/delivery';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,31 +115,39 @@ receivers:
     expect(attempt(`{ to: o@x.com, smtp_port: 25 }`)).toContain('receivers[0].email_configs[0].smtp_port');
   });
 
-  it('fails the delivery permanently, not the process, when neither the target nor global names a smarthost or a sender', () => {
-    const noHost = load(`receivers: [{ name: ops, email_configs: [{ to: o@x.com, from: a@x.com }] }]`);
-    const failure = (() => {
+  it("refuses at load a target that has no smarthost or sender, its own or global, as Alertmanager does", () => {
+    const attempt = (yaml: string) => {
       try {
-        noHost.settings();
+        parseConfig(yaml);
+      } catch (e) {
+        return (e as ConfigError).message;
+      }
+      return 'loaded';
+    };
+    expect(attempt(`receivers: [{ name: ops, email_configs: [{ to: o@x.com }] }]`)).toBe(
+      'relay.yml: receivers[0].email_configs[0]: smarthost is required (or global.smtp_smarthost); from is required (or global.smtp_from)',
+    );
+    expect(attempt(`global: { smtp_smarthost: 'h:25' }\nreceivers: [{ name: ops, email_configs: [{ to: o@x.com, auth_password: a, auth_password_file: b }] }]`)).toBe(
+      'relay.yml: receivers[0].email_configs[0]: from is required (or global.smtp_from); set auth_password or auth_password_file, not both',
+    );
+    expect(attempt(`global: { smtp_smarthost: 'h:25', smtp_from: a@x.com }\nreceivers: [{ name: ops, email_configs: [{ to: o@x.com }] }]`)).toBe('loaded');
+  });
+
+  it('fails the delivery permanently, not the process, when settings cannot be resolved at send time', () => {
+    const failure = (config: Partial<EmailConfig>) => {
+      try {
+        resolveSmtpSettings({ to: 'o@x.com', ...config } as EmailConfig, new GlobalConfig(), dir);
       } catch (e) {
         return e;
       }
-    })();
-    expect(failure).toBeInstanceOf(DeliveryFailure);
-    expect(failure).toMatchObject({ kind: 'permanent', reason: 'config', message: 'no smarthost: set smarthost on the target or global.smtp_smarthost' });
-    const noFrom = load(`receivers: [{ name: ops, email_configs: [{ to: o@x.com, smarthost: 'h:25' }] }]`);
-    expect(() => noFrom.settings()).toThrow('no sender: set from on the target or global.smtp_from');
-    const missingFile = load(`receivers: [{ name: ops, email_configs: [{ to: o@x.com, from: a@x.com, smarthost: 'h:25', tls_config: { ca_file: nowhere.pem } }] }]`);
-    expect(() => missingFile.settings()).toThrow(/cannot read tls_config.ca_file .*nowhere.pem: ENOENT/);
-  });
-
-  it('names what the load-time cross-check reports for a target without smarthost or sender', () => {
-    const { target } = load(`receivers: [{ name: ops, email_configs: [{ to: o@x.com, auth_password: a, auth_password_file: b }] }]`);
-    expect(emailConfigIssues(target.config, {}, 'receivers[0].email_configs[0]')).toEqual([
-      { path: 'receivers[0].email_configs[0].smarthost', message: 'no smarthost: set it here or global.smtp_smarthost' },
-      { path: 'receivers[0].email_configs[0].from', message: 'no sender: set from here or global.smtp_from' },
-      { path: 'receivers[0].email_configs[0].auth_password_file', message: 'set auth_password or auth_password_file, not both' },
-    ]);
-    expect(emailConfigIssues({ ...target.config, auth_password_file: undefined }, { smtp_smarthost: 'smtp.example.com:25', smtp_from: 'a@x.com' }, 'x')).toEqual([]);
+    };
+    expect(failure({ from: 'a@x.com' })).toBeInstanceOf(DeliveryFailure);
+    expect(failure({ from: 'a@x.com' })).toMatchObject({ kind: 'permanent', reason: 'config', message: 'no smarthost: set smarthost on the target or global.smtp_smarthost' });
+    expect(failure({ smarthost: 'h:25' })).toMatchObject({ message: 'no sender: set from on the target or global.smtp_from' });
+    expect(failure({ smarthost: 'h:25', from: 'a@x.com', tls_config: { ca_file: 'nowhere.pem' } })).toMatchObject({
+      reason: 'config',
+      message: expect.stringMatching(/cannot read tls_config.ca_file .*nowhere.pem: ENOENT/),
+    });
   });
 
   it('lists the password in every form an SMTP exchange could carry it, for scrubbing', () => {

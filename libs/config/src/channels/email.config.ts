@@ -1,6 +1,5 @@
 import { Type } from 'class-transformer';
 import { Allow, buildMessage, IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
-import type { ConfigIssue } from '../config-error';
 import { TargetConfig } from './target.config';
 
 /** `host:port`, `[v6]:port`: Alertmanager's HostPort. */
@@ -138,26 +137,20 @@ export class EmailConfig extends TargetConfig {
   threading?: unknown;
 }
 
-/** What Alertmanager also refuses: a target with no smarthost or no sender, neither its own nor global. */
-export function emailConfigIssues(
-  config: EmailConfig,
-  global: { smtp_smarthost?: string; smtp_from?: string },
-  path: string,
-): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (!config.smarthost && !global.smtp_smarthost) {
-    issues.push({ path: `${path}.smarthost`, message: 'no smarthost: set it here or global.smtp_smarthost' });
-  } else if (!config.smarthost && global.smtp_smarthost && !parseSmarthost(global.smtp_smarthost)) {
-    issues.push({ path: 'global.smtp_smarthost', message: 'must be host:port, such as smtp.example.com:587' });
+type SmtpGlobals = { smtp_smarthost?: string; smtp_from?: string };
+
+/**
+ * What Alertmanager also refuses at load: a target with no smarthost or no sender, neither its
+ * own nor global (CHANNEL_SPECS.email.checkTarget, reported at the target's path).
+ */
+export function emailTargetIssue(block: EmailConfig, global: SmtpGlobals): string | undefined {
+  const problems: string[] = [];
+  if (!block.smarthost) {
+    if (!global.smtp_smarthost) problems.push('smarthost is required (or global.smtp_smarthost)');
+    else if (!parseSmarthost(global.smtp_smarthost)) problems.push(`global.smtp_smarthost "${global.smtp_smarthost}" must be host:port, such as smtp.example.com:587`);
   }
-  if (!config.from && !global.smtp_from) {
-    issues.push({ path: `${path}.from`, message: 'no sender: set from here or global.smtp_from' });
-  }
-  if (config.auth_password && config.auth_password_file) {
-    issues.push({ path: `${path}.auth_password_file`, message: 'set auth_password or auth_password_file, not both' });
-  }
-  if (config.auth_secret && config.auth_secret_file) {
-    issues.push({ path: `${path}.auth_secret_file`, message: 'set auth_secret or auth_secret_file, not both' });
-  }
-  return issues;
+  if (!block.from && !global.smtp_from) problems.push('from is required (or global.smtp_from)');
+  if (block.auth_password && block.auth_password_file) problems.push('set auth_password or auth_password_file, not both');
+  if (block.auth_secret && block.auth_secret_file) problems.push('set auth_secret or auth_secret_file, not both');
+  return problems.length ? problems.join('; ') : undefined;
 }

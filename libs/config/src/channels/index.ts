@@ -1,6 +1,6 @@
 import type { Channel } from '@relay/models';
 import { DingtalkConfig } from './dingtalk.config';
-import { EmailConfig } from './email.config';
+import { EmailConfig, emailTargetIssue } from './email.config';
 import { SlackConfig, slackDestinationIssue } from './slack.config';
 import type { GlobalConfig } from '../relay-config.dto';
 import type { TargetConfig } from './target.config';
@@ -60,7 +60,7 @@ export const CHANNEL_SPECS: { [C in Channel]: ChannelSpec<ChannelConfigs[C]> } =
   slack: { configClass: SlackConfig, sendResolvedDefault: false, rateLimitDefault: { max: 3, per: '3s', penalty: '30s' }, delivered: true, checkTarget: slackDestinationIssue },
   // SMTP has no published per-sender limit, but hosted relays do (Exchange Online: 30 messages a
   // minute per mailbox) and flag senders that burst past them; an alert storm stays under that.
-  email: { configClass: EmailConfig, sendResolvedDefault: false, rateLimitDefault: { max: 30, per: '1m', penalty: '1m' }, delivered: true },
+  email: { configClass: EmailConfig, sendResolvedDefault: false, rateLimitDefault: { max: 30, per: '1m', penalty: '1m' }, delivered: true, checkTarget: emailTargetIssue },
 };
 
 /** Runs a channel's own `checkTarget`, if it has one, on one of its target blocks. */
