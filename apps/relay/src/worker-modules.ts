@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import type { Channel } from '@relay/models';
 import { DingtalkWorkerModule } from '../../dingtalk-worker/src/dingtalk-worker.module';
 import { SlackWorkerModule } from '../../slack-worker/src/slack-worker.module';
+import { WechatWorkerModule } from '../../wechat-worker/src/wechat-worker.module';
 
 /**
  * The worker module that consumes each channel's queue. The single-process relay runs them all;
@@ -9,5 +10,7 @@ import { SlackWorkerModule } from '../../slack-worker/src/slack-worker.module';
  */
 export const WORKER_MODULES: Partial<Record<Channel, Type>> = {
   dingtalk: DingtalkWorkerModule,
+  wechat: WechatWorkerModule,
+  wecom_robot: WechatWorkerModule,
   slack: SlackWorkerModule,
 };

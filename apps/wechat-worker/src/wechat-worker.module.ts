@@ -1,7 +1,5 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { DeliveryWorkerModule, QUEUE_SETTINGS, RELAY_RUNTIME, RelayRuntime, WORKER_REDIS } from '@relay/delivery';
-import { queueName } from '@relay/models';
 import { RelayMetrics } from '@relay/observability';
 import type { Redis } from 'ioredis';
 import { WechatClient } from './wechat.client';
@@ -13,9 +11,7 @@ import { WecomRobotProcessor } from './wecom-robot.processor';
 
 /** Both WeCom channels: app messages (`wechat`) and group robots (`wecom_robot`). */
 @Module({
-  // registerQueue also brings @nestjs/bullmq's explorer, which is what starts the @Processor
-  // workers: without it a worker process on its own (no ingest module beside it) consumes nothing.
-  imports: [DeliveryWorkerModule, BullModule.registerQueue({ name: queueName('wechat') }, { name: queueName('wecom_robot') })],
+  imports: [DeliveryWorkerModule],
   providers: [
     WechatProcessor,
     WecomRobotProcessor,

@@ -1,3 +1,5 @@
+import { TemplateExecError } from '@relay/templates';
+
 /**
  * The one way a sender reports a failed delivery. The base processor turns it into BullMQ's terms:
  * transient → retried with backoff; rate_limited → the target is paused and the job delayed to
@@ -33,6 +35,8 @@ export class DeliveryFailure extends Error {
   /** Anything a sender did not classify itself: network errors and timeouts are worth retrying. */
   static from(error: unknown): DeliveryFailure {
     if (error instanceof DeliveryFailure) return error;
+    // A template that fails on this notification's data fails the same way on every retry.
+    if (error instanceof TemplateExecError) return DeliveryFailure.permanent('template', error.message);
     const e = error as { name?: string; code?: string; cause?: { code?: string; message?: string }; message?: string };
     if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return DeliveryFailure.transient('timeout', 'the request timed out');
     const code = e?.cause?.code ?? e?.code;
