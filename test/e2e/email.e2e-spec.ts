@@ -57,6 +57,9 @@ receivers:
   - name: badlogin
     email_configs:
       - { to: oncall@example.com, smarthost: '${authed.smarthost}', require_tls: false }
+  - name: paced
+    email_configs:
+      - { to: paced@example.com, smarthost: '${plain.smarthost}', require_tls: false, rate_limit: { max: 2, per: 2s } }
   - name: quiet
     email_configs:
       - { to: quiet@example.com, smarthost: '${plain.smarthost}', require_tls: false }
@@ -118,6 +121,22 @@ receivers:
     expect(mail.raw).toMatch(/^Subject: =\?UTF-8\?[BQ]\?/m);
     expect(mail.parsed.subject).toBe('[FIRING:1] 数据库主从延迟 (api critical)');
   });
+
+  it('holds a target to its rate limit: 5 notifications at 2 per 2s arrive paced, over reused pooled connections', async () => {
+    const connectionsBefore = plain.connections;
+    for (let i = 0; i < 5; i++) await post('paced', notification({ groupKey: `g-paced-${i}` }));
+    await eventually(() => plain.mailsTo('paced@example.com').length === 5, 15_000);
+    const times = plain.mailsTo('paced@example.com').map((m) => m.at);
+    // Sends start at least 2s apart; arrival is measured at the end of DATA, and a send that first
+    // had to open a connection (and say EHLO) arrives later than one on a pooled connection, so the
+    // gap between arrivals may be short of 2s by that set-up time.
+    for (let i = 2; i < times.length; i++) expect(times[i] - times[i - 2]).toBeGreaterThanOrEqual(1_900);
+    expect(times[4] - times[0]).toBeGreaterThanOrEqual(3_900);
+    // At most two sends are ever in flight, so the pool never needs more than two connections for five mails.
+    expect(plain.connections - connectionsBefore).toBeLessThanOrEqual(2);
+    const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+    expect(metrics).toMatch(/alert_relay_rate_limit_deferrals_total\{channel="email",target="paced\/email\/0",reason="window"\} [1-9]/);
+  }, 20_000);
 
   it('keeps resolved notifications from targets that did not ask for them (send_resolved defaults to false)', async () => {
     const res = await postJson(`${relay.url}/webhook/quiet`, notification({ groupKey: 'g-quiet', status: 'resolved' }));
