@@ -3,6 +3,7 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import { alertmanagerFuncs } from './alertmanager/funcs';
 import type { TemplateData } from './alertmanager/data';
 import { BUILTINS } from './engine/builtins';
+import { CompiledEnv, compiledExecution, executeCompiled } from './engine/compile';
 import { ExecEnv, execute, FuncDef, TemplateExecError } from './engine/exec';
 import { isEmptyTree, parse, TemplateParseError, Tree } from './engine/parse';
 import { DEFAULT_TEMPLATE_SOURCES } from './defaults';
@@ -30,6 +31,8 @@ export class TemplateFileError extends TemplateParseError {
 interface ParsedText {
   root: Tree;
   defs: Map<string, Tree>;
+  env: ExecEnv;
+  compiled: CompiledEnv;
 }
 
 const TEXT_CACHE_MAX = 1000;
@@ -47,12 +50,14 @@ export class TemplateSet {
   private readonly funcs: Record<string, FuncDef>;
   private readonly textCache = new Map<string, ParsedText>();
   private readonly env: ExecEnv;
+  private compiled: CompiledEnv;
   readonly timezone: string;
 
   private constructor(opts: TemplateOptions = {}) {
     this.timezone = opts.timezone ?? 'UTC';
     this.funcs = { ...BUILTINS, ...alertmanagerFuncs({ timezone: this.timezone, now: opts.now ?? (() => new Date()) }) };
     this.env = { funcs: this.funcs, lookup: (name) => this.trees.get(name) };
+    this.compiled = new CompiledEnv(this.funcs, this.env.lookup);
   }
 
   /**
@@ -98,18 +103,14 @@ export class TemplateSet {
   render(text: string, data: TemplateData | unknown): string {
     if (text === '') return '';
     const parsed = this.parseText(text);
-    const env: ExecEnv =
-      parsed.defs.size === 0
-        ? this.env
-        : { funcs: this.funcs, lookup: (name) => parsed.defs.get(name) ?? this.trees.get(name) };
-    return execute(env, parsed.root, data);
+    return run(parsed.env, parsed.compiled, parsed.root, data);
   }
 
   /** Executes a defined template by name. */
   execute(name: string, data: TemplateData | unknown): string {
     const tree = this.trees.get(name);
     if (!tree) throw new TemplateExecError(`template: no template ${JSON.stringify(name)} associated with template ""`);
-    return execute(this.env, tree, data);
+    return run(this.env, this.compiled, tree, data);
   }
 
   /** Validates that `text` parses (for check-config); throws TemplateParseError with the position. */
@@ -129,7 +130,13 @@ export class TemplateSet {
       if (old && isEmptyTree(d.root)) continue;
       local.set(d.name, d);
     }
-    parsed = { root, defs: local };
+    let env = this.env;
+    let compiled = this.compiled;
+    if (local.size > 0) {
+      env = { funcs: this.funcs, lookup: (name) => local.get(name) ?? this.trees.get(name) };
+      compiled = new CompiledEnv(this.funcs, env.lookup);
+    }
+    parsed = { root, defs: local, env, compiled };
     if (this.textCache.size >= TEXT_CACHE_MAX) this.textCache.clear();
     this.textCache.set(text, parsed);
     return parsed;
@@ -144,11 +151,27 @@ export class TemplateSet {
       this.trees.set(t.name, t);
     }
     this.textCache.clear();
+    this.compiled = new CompiledEnv(this.funcs, this.env.lookup);
   }
 
   private addDefaults() {
     for (const s of DEFAULT_TEMPLATE_SOURCES) this.addSource(s.name, s.text);
   }
+}
+
+/**
+ * Executes with the compiled fast path; when that gives up (an execution error, or anything it
+ * does not handle), the interpreter runs instead and has the last word: output or Go's error.
+ */
+function run(env: ExecEnv, compiled: CompiledEnv, tree: Tree, data: unknown): string {
+  if (compiledExecution.enabled) {
+    try {
+      return executeCompiled(compiled, tree, data);
+    } catch {
+      compiledExecution.fallbacks++; // the interpreter decides
+    }
+  }
+  return execute(env, tree, data);
 }
 
 // ---------------------------------------------------------------- globbing (Go's filepath.Glob)

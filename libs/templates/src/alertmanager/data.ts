@@ -13,9 +13,7 @@ export class KV implements GoObject {
   constructor(entries: Record<string, string> | Map<string, string> = {}) {
     this.m = entries instanceof Map ? entries : new Map(Object.entries(entries));
   }
-  get goType(): GoType {
-    return T_KV;
-  }
+  declare readonly goType: GoType; // T_KV, on the prototype
   goField(name: string): string | undefined {
     return this.m.get(name);
   }
@@ -25,12 +23,25 @@ export class KV implements GoObject {
   goLen(): number {
     return this.m.size;
   }
-  // A KV never changes once built, so derived values are computed once (copies are handed out).
-  private _pairs?: Pair[];
-  private _removed?: { key: string; kv: KV };
+  // A KV never changes once built, so derived values are computed once. Templates get the cached
+  // arrays themselves (frozen); the public methods hand out copies.
+  private _pairs?: readonly Pair[];
+  private _names?: readonly string[];
+  private _values?: readonly string[];
+  private _removed?: { key: string; keys: readonly string[] | undefined; kv: KV };
 
   /** Pairs sorted by name, with `alertname` first. */
   sortedPairs(): Pair[] {
+    return typedSlice(this.sharedPairs().slice(), T_PAIRS);
+  }
+  names(): string[] {
+    return typedSlice(this.sharedNames().slice(), T_SLICE_STRING);
+  }
+  values(): string[] {
+    return typedSlice(this.sharedValues().slice(), T_SLICE_STRING);
+  }
+  /** sortedPairs(), computed once: frozen and shared (for templates, which never modify values). */
+  sharedPairs(): readonly Pair[] {
     if (!this._pairs) {
       const keys = [...this.m.keys()];
       const rest = keys.filter((k) => k !== 'alertname');
@@ -38,30 +49,29 @@ export class KV implements GoObject {
       if (rest.some((k) => /[\ud800-\udfff]/.test(k))) rest.sort(compareStrings);
       else rest.sort();
       if (rest.length !== keys.length) rest.unshift('alertname');
-      this._pairs = rest.map((k) => new Pair(k, this.m.get(k)!));
+      this._pairs = Object.freeze(typedSlice(rest.map((k) => new Pair(k, this.m.get(k)!)), T_PAIRS));
     }
-    return typedSlice(this._pairs.slice(), T_PAIRS);
+    return this._pairs;
   }
-  names(): string[] {
-    return typedSlice(
-      this.sortedPairs().map((p) => p.Name),
-      T_SLICE_STRING,
-    );
+  /** names(), computed once: frozen and shared. */
+  sharedNames(): readonly string[] {
+    return (this._names ??= Object.freeze(typedSlice(this.sharedPairs().map((p) => p.Name), T_SLICE_STRING)));
   }
-  values(): string[] {
-    return typedSlice(
-      this.sortedPairs().map((p) => p.Value),
-      T_SLICE_STRING,
-    );
+  /** values(), computed once: frozen and shared. */
+  sharedValues(): readonly string[] {
+    return (this._values ??= Object.freeze(typedSlice(this.sharedPairs().map((p) => p.Value), T_SLICE_STRING)));
   }
-  remove(keys: string[] | undefined): KV {
+  remove(keys: readonly string[] | undefined): KV {
+    const last = this._removed;
+    // a frozen list of keys (a constant in a template, or names of a KV) is the same list when it is the same array
+    if (last !== undefined && keys !== undefined && last.keys === keys) return last.kv;
     const key = (keys ?? []).join('\0');
-    if (this._removed?.key === key) return this._removed.kv;
+    if (last?.key === key) return last.kv;
     const kv = this.removeUncached(keys);
-    this._removed = { key, kv };
+    this._removed = { key, keys: keys !== undefined && Object.isFrozen(keys) ? keys : undefined, kv };
     return kv;
   }
-  private removeUncached(keys: string[] | undefined): KV {
+  private removeUncached(keys: readonly string[] | undefined): KV {
     const drop = new Set(keys ?? []);
     const out = new Map<string, string>();
     for (const [k, v] of this.m) if (!drop.has(k)) out.set(k, v);
@@ -77,9 +87,7 @@ export class Pair implements GoObject {
     readonly Name: string,
     readonly Value: string,
   ) {}
-  get goType(): GoType {
-    return T_PAIR;
-  }
+  declare readonly goType: GoType; // T_PAIR, on the prototype
   goField(name: string): unknown {
     return name === 'Name' ? this.Name : name === 'Value' ? this.Value : undefined;
   }
@@ -95,10 +103,24 @@ export class Alert implements GoObject {
     readonly GeneratorURL: string,
     readonly Fingerprint: string,
   ) {}
-  get goType(): GoType {
-    return T_ALERT;
-  }
+  declare readonly goType: GoType; // T_ALERT, on the prototype
   goField(name: string): unknown {
+    switch (name) {
+      case 'Status':
+        return this.Status;
+      case 'Labels':
+        return this.Labels;
+      case 'Annotations':
+        return this.Annotations;
+      case 'StartsAt':
+        return this.StartsAt;
+      case 'EndsAt':
+        return this.EndsAt;
+      case 'GeneratorURL':
+        return this.GeneratorURL;
+      case 'Fingerprint':
+        return this.Fingerprint;
+    }
     return (this as any)[name];
   }
 }
@@ -113,10 +135,24 @@ export class Data implements GoObject {
     readonly CommonAnnotations: KV,
     readonly ExternalURL: string,
   ) {}
-  get goType(): GoType {
-    return T_DATA;
-  }
+  declare readonly goType: GoType; // T_DATA, on the prototype
   goField(name: string): unknown {
+    switch (name) {
+      case 'Receiver':
+        return this.Receiver;
+      case 'Status':
+        return this.Status;
+      case 'Alerts':
+        return this.Alerts;
+      case 'GroupLabels':
+        return this.GroupLabels;
+      case 'CommonLabels':
+        return this.CommonLabels;
+      case 'CommonAnnotations':
+        return this.CommonAnnotations;
+      case 'ExternalURL':
+        return this.ExternalURL;
+    }
     return (this as any)[name];
   }
 }
@@ -130,8 +166,8 @@ export const T_PAIRS: GoType = {
   kind: 'slice',
   elem: T_PAIR,
   methods: {
-    Names: { params: [], fn: (ps: Pair[]) => typedSlice(ps.map((p) => p.Name), T_SLICE_STRING) },
-    Values: { params: [], fn: (ps: Pair[]) => typedSlice(ps.map((p) => p.Value), T_SLICE_STRING) },
+    Names: { params: [], fn: (ps: readonly Pair[]) => pairsDerived(ps).names },
+    Values: { params: [], fn: (ps: readonly Pair[]) => pairsDerived(ps).values },
   },
 };
 export const T_KV: GoType = {
@@ -139,10 +175,10 @@ export const T_KV: GoType = {
   kind: 'map',
   elem: T_STRING,
   methods: {
-    SortedPairs: { params: [], fn: (kv: KV) => kv.sortedPairs() },
-    Names: { params: [], fn: (kv: KV) => kv.names() },
-    Values: { params: [], fn: (kv: KV) => kv.values() },
-    Remove: { params: ['[]string'], fn: (kv: KV, keys: string[] | undefined) => kv.remove(keys) },
+    SortedPairs: { params: [], fn: (kv: KV) => kv.sharedPairs() },
+    Names: { params: [], fn: (kv: KV) => kv.sharedNames() },
+    Values: { params: [], fn: (kv: KV) => kv.sharedValues() },
+    Remove: { params: ['[]string'], fn: (kv: KV, keys: readonly string[] | undefined) => kv.remove(keys) },
   },
 };
 export const T_ALERT: GoType = {
@@ -156,8 +192,8 @@ export const T_ALERTS: GoType = {
   kind: 'slice',
   elem: T_ALERT,
   methods: {
-    Firing: { params: [], fn: (as: Alert[]) => typedSlice(as.filter((a) => a.Status === 'firing'), T_ALERT_SLICE) },
-    Resolved: { params: [], fn: (as: Alert[]) => typedSlice(as.filter((a) => a.Status === 'resolved'), T_ALERT_SLICE) },
+    Firing: { params: [], fn: (as: Alert[]) => byStatus(as, 'firing') },
+    Resolved: { params: [], fn: (as: Alert[]) => byStatus(as, 'resolved') },
   },
 };
 export const T_DATA: GoType = {
@@ -165,6 +201,59 @@ export const T_DATA: GoType = {
   kind: 'struct',
   fields: ['Receiver', 'Status', 'Alerts', 'GroupLabels', 'CommonLabels', 'CommonAnnotations', 'ExternalURL'],
 };
+
+// Go types live on the prototypes as plain values (cheaper to read than getters).
+for (const [cls, t] of [
+  [KV, T_KV],
+  [Pair, T_PAIR],
+  [Alert, T_ALERT],
+  [Data, T_DATA],
+] as const) {
+  Object.defineProperty(cls.prototype, 'goType', { value: t });
+}
+
+/** Names and Values of a frozen (shared) Pairs, computed once; of other Pairs, each time. */
+const derivedOfPairs = new WeakMap<readonly Pair[], { names: string[]; values: string[] }>();
+function pairsDerived(ps: readonly Pair[]): { names: string[]; values: string[] } {
+  let d = derivedOfPairs.get(ps);
+  if (d) return d;
+  d = {
+    names: typedSlice(ps.map((p) => p.Name), T_SLICE_STRING),
+    values: typedSlice(ps.map((p) => p.Value), T_SLICE_STRING),
+  };
+  if (Object.isFrozen(ps)) {
+    Object.freeze(d.names);
+    Object.freeze(d.values);
+    derivedOfPairs.set(ps, d);
+  }
+  return d;
+}
+
+/**
+ * Alerts.Firing / Alerts.Resolved, remembered per Alerts slice (frozen, shared). The slice itself
+ * could be changed by its owner between renders, so a remembered result is checked against it.
+ */
+const byStatusCache = new WeakMap<Alert[], { firing: Alert[]; resolved: Alert[] }>();
+function byStatus(as: Alert[], status: 'firing' | 'resolved'): Alert[] {
+  const hit = byStatusCache.get(as);
+  if (hit) {
+    const list = status === 'firing' ? hit.firing : hit.resolved;
+    let j = 0;
+    let same = true;
+    for (let i = 0; i < as.length; i++) {
+      const a = as[i];
+      if (a === undefined || (a.Status === status && list[j++] !== a)) {
+        same = false;
+        break;
+      }
+    }
+    if (same && j === list.length) return list;
+  }
+  const firing = Object.freeze(typedSlice(as.filter((a) => a.Status === 'firing'), T_ALERT_SLICE)) as Alert[];
+  const resolved = Object.freeze(typedSlice(as.filter((a) => a.Status === 'resolved'), T_ALERT_SLICE)) as Alert[];
+  byStatusCache.set(as, { firing, resolved });
+  return status === 'firing' ? firing : resolved;
+}
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const kv = (v: unknown): KV => new KV(v && typeof v === 'object' ? (v as Record<string, string>) : {});

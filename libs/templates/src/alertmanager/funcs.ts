@@ -170,7 +170,7 @@ export function alertmanagerFuncs(opts: FuncOptions): Record<string, FuncDef> {
     safeHtml: { params: ['string'], fn: (s: string) => new NamedString(T_HTML, s) },
     safeUrl: { params: ['string'], fn: (s: string) => new NamedString(T_URL, s) },
     urlUnescape: { params: ['string'], fn: queryUnescape },
-    stringSlice: { params: [], variadic: 'string', fn: (...s: string[]) => typedSlice(s, T_SLICE_STRING) },
+    stringSlice: { params: [], variadic: 'string', pure: true, fn: (...s: string[]) => typedSlice(s, T_SLICE_STRING) },
     date: { params: ['string', 'time.Time'], fn: (layout: string, t: GoTime) => t.format(layout) },
     tz: { params: ['string', 'time.Time'], fn: (name: string, t: GoTime) => t.in(loadLocation(name)) },
     since: { params: ['time.Time'], fn: (t: GoTime) => nowTime().sub(t) },

@@ -44,6 +44,8 @@ import {
 export interface FuncDef extends GoMethod {
   /** and/or: arguments are evaluated lazily by the executor. */
   shortCircuit?: 'and' | 'or';
+  /** The result depends only on the arguments and is never mutated: computed once for constant arguments. */
+  pure?: boolean;
 }
 
 export interface ExecEnv {

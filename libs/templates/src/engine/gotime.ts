@@ -15,9 +15,7 @@ export interface ZoneInfo {
 }
 
 export class Location implements GoObject {
-  get goType(): GoType {
-    return T_LOCATION;
-  }
+  declare readonly goType: GoType; // T_LOCATION, on the prototype
   constructor(
     readonly name: string,
     readonly lookup: (unixSec: number) => ZoneInfo,
@@ -278,9 +276,7 @@ export class GoTime implements GoObject {
     readonly mono?: number,
   ) {}
 
-  get goType(): GoType {
-    return T_TIME;
-  }
+  declare readonly goType: GoType; // T_TIME, on the prototype
 
   static fromMillis(ms: number, loc: Location = UTC): GoTime {
     const sec = Math.floor(ms / 1000);
@@ -349,8 +345,15 @@ export class GoTime implements GoObject {
     return new GoTime(sec, nsec, this.loc, this.mono === undefined ? undefined : this.mono + d.ns / 1e9);
   }
 
+  private _fmtLayout?: string;
+  private _fmtOut?: string;
   format(layout: string): string {
-    return formatTime(this, layout);
+    // A time never changes: the last Format is remembered (templates print the same time again and again).
+    if (this._fmtLayout === layout) return this._fmtOut!;
+    const out = formatTime(this, layout);
+    this._fmtLayout = layout;
+    this._fmtOut = out;
+    return out;
   }
 
   toString(): string {
@@ -371,9 +374,7 @@ export class GoTime implements GoObject {
 
 export class GoDuration implements GoObject {
   constructor(readonly ns: number) {}
-  get goType(): GoType {
-    return T_DURATION;
-  }
+  declare readonly goType: GoType; // T_DURATION, on the prototype
   valueOf() {
     return this.ns;
   }
@@ -793,5 +794,9 @@ export const T_TIME: GoType = {
 };
 T_MONTH.methods = { String: { params: [], fn: (m: GoEnum) => LONG_MONTHS[m.v - 1] } };
 T_WEEKDAY.methods = { String: { params: [], fn: (d: GoEnum) => LONG_DAYS[d.v] } };
+// Go types live on the prototypes as plain values (cheaper to read than getters).
+Object.defineProperty(Location.prototype, 'goType', { value: T_LOCATION });
+Object.defineProperty(GoTime.prototype, 'goType', { value: T_TIME });
+Object.defineProperty(GoDuration.prototype, 'goType', { value: T_DURATION });
 T_LOCATION.methods = { String: { params: [], fn: (l: Location) => l.name } };
 

@@ -145,6 +145,8 @@ export interface Tree {
   name: string;
   root: ListNode;
   src: Source;
+  /** The compiled form (compile.ts), once executed. */
+  compiled?: unknown;
 }
 
 export class TemplateParseError extends Error {

@@ -86,12 +86,15 @@ export function typeOf(v: unknown): GoType {
       return T_INVALID;
     case 'function':
       return { name: 'func', kind: 'func' };
-    case 'object':
+    case 'object': {
       if (v === null) return T_INVALID;
+      const t = (v as GoObject).goType;
+      if (t && !Array.isArray(v)) return t;
       if (v instanceof GoFloat) return T_FLOAT;
       if (Array.isArray(v)) return sliceTypes.get(v) ?? T_SLICE_ANY;
       if ((v as GoObject).goType) return (v as GoObject).goType;
       return T_INVALID;
+    }
     default:
       return T_INVALID;
   }

@@ -1,0 +1,108 @@
+/**
+ * The compiled fast path (engine/compile.ts) against the interpreter (engine/exec.ts): the same
+ * output for every golden case, every default template and a set of control-flow corner cases,
+ * and no hand-over to the interpreter when execution succeeds.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_TEMPLATE_NAMES, TemplateSet, templateData } from '@relay/templates';
+import { compiledExecution } from './engine/compile';
+
+const golden = join(__dirname, '../test/golden');
+const cases: { name: string; text: string; data: string; glob: string; tz?: string }[] = JSON.parse(readFileSync(join(golden, 'cases.json'), 'utf8'));
+const dataFiles = ['five-firing.json', 'mixed.json', 'resolved.json'];
+const load = (f: string) => templateData(JSON.parse(readFileSync(join(golden, 'data', f), 'utf8')));
+const now = () => new Date('2026-11-20T10:00:00Z');
+
+/** Output (or error message) with the fast path on and off, and whether the fast path gave up. */
+function both(render: () => string): { compiled: string; interpreted: string; fellBack: boolean } {
+  const outcome = () => {
+    try {
+      return 'OK ' + render();
+    } catch (e) {
+      return `ERR ${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+  const before = compiledExecution.fallbacks;
+  const compiled = outcome();
+  const fellBack = compiledExecution.fallbacks !== before;
+  compiledExecution.enabled = false;
+  try {
+    return { compiled, interpreted: outcome(), fellBack };
+  } finally {
+    compiledExecution.enabled = true;
+  }
+}
+
+describe('compiled execution equals the interpreter', () => {
+  const savedTz = process.env.TZ;
+  afterAll(() => {
+    if (savedTz === undefined) delete process.env.TZ;
+    else process.env.TZ = savedTz;
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))('golden %s', async (_n, c) => {
+    process.env.TZ = c.tz ?? 'UTC';
+    let set: TemplateSet;
+    try {
+      set = await TemplateSet.load([c.glob], { baseDir: golden, withDefaults: false });
+    } catch {
+      return; // parse errors never reach execution
+    }
+    const data = load(c.data);
+    const r = both(() => set.render(c.text, data));
+    expect(r.compiled).toBe(r.interpreted);
+    if (r.interpreted.startsWith('OK ')) expect(r.fellBack).toBe(false);
+  });
+
+  const names = Object.values(DEFAULT_TEMPLATE_NAMES).flatMap((o) => Object.values(o));
+  it.each(names)('default template %s', (name) => {
+    for (const tz of ['UTC', 'Asia/Shanghai', 'America/New_York']) {
+      const set = TemplateSet.fromSources([], { timezone: tz, now });
+      for (const f of dataFiles) {
+        const data = load(f);
+        for (let i = 0; i < 2; i++) {
+          // twice: the second time with warm caches
+          const r = both(() => set.render(`{{ template "${name}" . }}`, data));
+          expect(r.compiled).toBe(r.interpreted);
+          expect(r.fellBack).toBe(false);
+        }
+      }
+    }
+  });
+
+  it.each([
+    '{{ range $i, $a := .Alerts }}{{ if eq $i 1 }}{{ continue }}{{ end }}{{ if eq $i 3 }}{{ break }}{{ end }}{{ $i }}{{ end }}',
+    '{{ range .Alerts }}{{ range .Labels }}{{ if eq . "node" }}{{ break }}{{ end }}{{ . }},{{ end }};{{ end }}',
+    '{{ range .Alerts }}{{ with .Labels.instance }}{{ if . }}{{ continue }}{{ end }}{{ end }}x{{ end }}',
+    '{{ range .Alerts }}{{ range .Alerts.Resolved }}{{ else }}{{ break }}{{ end }}{{ end }}',
+    '{{ $x := 0 }}{{ range $k, $v := .CommonLabels }}{{ $x = $k }}{{ $k }}={{ $v }};{{ end }}{{ $x }}',
+    '{{ $k := "" }}{{ $v := "" }}{{ range $k, $v = .CommonLabels }}{{ end }}{{ $k }}={{ $v }}',
+    '{{ $a := "" }}{{ range $a = .Alerts }}{{ end }}{{ $a.Fingerprint }}',
+    '{{ if $x := .Status }}{{ $x }}{{ else }}{{ $x }}!{{ end }}',
+    '{{ with $y := .CommonLabels.nope }}{{ $y }}{{ else if $z := .Receiver }}{{ $z }}{{ end }}',
+    '{{ template "t" ($q := .Status) }}{{ $q }}{{ define "t" }}[{{ . }}{{ $ }}]{{ end }}',
+    '{{ define "r" }}{{ if . }}{{ index . 0 }}{{ template "r" (slice . 1) }}{{ end }}{{ end }}{{ template "r" (stringSlice "a" "b" "c") }}',
+    '{{ (printf "%s" .Status | toUpper) }} {{ (.Alerts.Firing | len) }} {{ ($s := .Receiver) }}{{ $s }}',
+    '{{ or .CommonLabels.nope .CommonLabels.job "z" }} {{ and .Status .Receiver }} {{ "x" | or "" }} {{ "x" | and 1 }}',
+    '{{ eq .Status "firing" }} {{ .Status | eq "firing" }} {{ eq 1 1 }} {{ eq .Alerts.Firing nil }}',
+    '{{ range $i, $e := .GroupLabels.SortedPairs }}{{ $i }}{{ $e.Name }}{{ end }}{{ range 0 }}{{ end }}',
+    '{{ .Alerts.Firing }} {{ index .Alerts.Firing 0 }} {{ (index .Alerts 0).StartsAt.Format "15:04" }}',
+    '{{ range .Alerts }}{{ .StartsAt | tz "Asia/Shanghai" | date "2006-01-02 15:04:05 MST" }} {{ .EndsAt.Sub .StartsAt }}{{ end }}',
+    '{{ $ }}{{ $.Status }}{{ with .Alerts }}{{ $.Receiver }}{{ len . }}{{ end }}',
+    '{{ .CommonLabels.Remove .GroupLabels.Names }}|{{ .CommonLabels.Remove nil }}|{{ .GroupLabels.SortedPairs.Names }}',
+    '{{ nil }}',
+    '{{ .Status 1 }}',
+    '{{ $x := 1 }}{{ $x 2 }}',
+    '{{ .Alerts.Firing.Foo }}',
+    '{{ range $i, $a := .Alerts }}{{ $a.Nope }}{{ end }}',
+  ])('%s', (text) => {
+    const set = TemplateSet.fromSources([], { now });
+    for (const f of dataFiles) {
+      const data = load(f);
+      const r = both(() => set.render(text, data));
+      expect(r.compiled).toBe(r.interpreted);
+      if (r.interpreted.startsWith('OK ')) expect(r.fellBack).toBe(false);
+    }
+  });
+});
