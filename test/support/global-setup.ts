@@ -4,7 +4,7 @@ import { startRedisServer } from './redis-server';
 // with their own BullMQ prefix (see uniquePrefix), so no test depends on another's state.
 export default async function globalSetup(): Promise<void> {
   // Nest's start-up chatter would bury test output; LOG_LEVEL=debug brings it back.
-  process.env.LOG_LEVEL ??= 'warn';
+  process.env.LOG_LEVEL ??= 'error';
   if (process.env.REDIS_URL) return;
   const server = await startRedisServer();
   process.env.REDIS_URL = server.url;

@@ -74,6 +74,13 @@ receivers:
     ]);
   });
 
+  it('uses ${VAR:-fallback} when VAR is unset or empty', () => {
+    const yaml = `ingest: { auth: { bearer_token: '\${TOKEN:-dev-token}' } }\nreceivers: []`;
+    expect(parseConfig(yaml, { env: {} }).ingest.bearerToken).toBe('dev-token');
+    expect(parseConfig(yaml, { env: { TOKEN: '' } }).ingest.bearerToken).toBe('dev-token');
+    expect(parseConfig(yaml, { env: { TOKEN: 'real' } }).ingest.bearerToken).toBe('real');
+  });
+
   it('refuses duplicate receiver and target names', () => {
     expect(
       errorsOf(`

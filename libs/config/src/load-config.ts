@@ -11,7 +11,8 @@ import { RelayConfig } from './relay-config';
 
 export const DEFAULT_CONFIG_FILE = 'config/relay.yml';
 
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+// `${VAR}`, or `${VAR:-fallback}` as in the shell (the fallback is used when VAR is unset or empty).
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 const PLACEHOLDER = '__alert_relay_env_';
 const PLACEHOLDER_REF = /__alert_relay_env_(\d+)_/g;
 
@@ -40,8 +41,8 @@ export function parseConfig(text: string, opts: ParseOptions = {}): RelayConfig 
   const label = opts.label ?? basename(file);
   // `${VAR}` is not valid YAML inside a flow mapping (`{ bearer_token: ${TOKEN} }`, as users write it),
   // so each reference becomes a plain placeholder before parsing and is expanded in the parsed strings.
-  const refs: string[] = [];
-  const placeholderText = text.replace(ENV_REF, (_, name: string) => `${PLACEHOLDER}${refs.push(name) - 1}_`);
+  const refs: EnvRef[] = [];
+  const placeholderText = text.replace(ENV_REF, (_, name: string, fallback?: string) => `${PLACEHOLDER}${refs.push({ name, fallback }) - 1}_`);
   const doc = parseDocument(placeholderText, { uniqueKeys: true });
   if (doc.errors.length) {
     // The first syntax error explains the rest, which only cascade from it.
@@ -67,11 +68,16 @@ export function parseConfig(text: string, opts: ParseOptions = {}): RelayConfig 
 }
 
 /** `${VAR}` in any string value comes from the environment; an unset variable is an error, not ''. */
-function expandEnv(value: unknown, path: string, refs: string[], env: NodeJS.ProcessEnv, issues: ConfigIssue[]): unknown {
+interface EnvRef {
+  name: string;
+  fallback?: string;
+}
+
+function expandEnv(value: unknown, path: string, refs: EnvRef[], env: NodeJS.ProcessEnv, issues: ConfigIssue[]): unknown {
   if (typeof value === 'string') {
     return value.replace(PLACEHOLDER_REF, (_, index: string) => {
-      const name = refs[Number(index)];
-      const v = env[name];
+      const { name, fallback } = refs[Number(index)];
+      const v = env[name] || fallback;
       if (v === undefined) {
         issues.push({ path, message: `environment variable ${name} is not set` });
         return '';
