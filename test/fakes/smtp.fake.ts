@@ -131,6 +131,12 @@ export class FakeSmtp {
     return this;
   }
 
+  /** Changes (or adds) a user's password, as an administrator rotating it would. */
+  setPassword(username: string, password: string): this {
+    this.options.users = { ...this.options.users, [username]: password };
+    return this;
+  }
+
   mailsTo(address: string): ReceivedMail[] {
     return this.mails.filter((m) => m.envelope.to.includes(address.toLowerCase()));
   }

@@ -261,7 +261,7 @@ describe('SmtpClient against a real SMTP server', () => {
     }
   });
 
-  it('reuses one pooled connection per relay and login for consecutive mails', async () => {
+  it('reuses one pooled connection per relay and login, and replaces the pool when its password rotates', async () => {
     const smtp = await start({ authMethods: ['PLAIN'], users: { alerts: PASSWORD, other: PASSWORD } });
     const settings = settingsOf(`{ to: o@example.com, from: a@example.com, smarthost: '${smtp.smarthost}', require_tls: false, auth_username: alerts, auth_password: '${PASSWORD}' }`);
     for (let i = 0; i < 5; i++) await client.send(message({ messageId: `<m${i}@example.com>` }), settings);
@@ -269,9 +269,17 @@ describe('SmtpClient against a real SMTP server', () => {
     expect(smtp.connections).toBe(1);
     expect(smtp.authAttempts).toHaveLength(1);
 
+    // A rotated password file replaces the login's pool instead of adding one.
+    writeFileSync(join(dir, 'rotating'), 'second-password');
+    smtp.setPassword('alerts', 'second-password');
+    const rotated = settingsOf(`{ to: o@example.com, from: a@example.com, smarthost: '${smtp.smarthost}', require_tls: false, auth_username: alerts, auth_password_file: rotating }`);
+    await client.send(message(), rotated);
+    expect(client.poolCount).toBe(1);
+    expect(smtp.authAttempts.at(-1)).toEqual({ method: 'PLAIN', username: 'alerts', ok: true });
+
     const otherLogin = settingsOf(`{ to: o@example.com, from: a@example.com, smarthost: '${smtp.smarthost}', require_tls: false, auth_username: other, auth_password: '${PASSWORD}' }`);
     await client.send(message(), otherLogin);
     expect(client.poolCount).toBe(2);
-    expect(smtp.connections).toBe(2);
+    expect(smtp.connections).toBe(3);
   });
 });

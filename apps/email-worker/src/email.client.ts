@@ -34,7 +34,8 @@ export interface SmtpClientOptions {
  * while others took it resolves, listing the refused ones.
  */
 export class SmtpClient {
-  private readonly pools = new Map<string, Transporter<SMTPPool.SentMessageInfo>>();
+  private readonly pools = new Map<string, { version: string; transport: Transporter<SMTPPool.SentMessageInfo> }>();
+  private readonly retiring = new Map<Transporter<SMTPPool.SentMessageInfo>, NodeJS.Timeout>();
 
   constructor(private readonly options: SmtpClientOptions) {}
 
@@ -72,8 +73,23 @@ export class SmtpClient {
 
   /** Closes every pooled connection (QUIT), e.g. on shutdown. */
   close(): void {
-    for (const pool of this.pools.values()) pool.close();
+    for (const pool of this.pools.values()) pool.transport.close();
     this.pools.clear();
+    for (const [transport, timer] of this.retiring) {
+      clearTimeout(timer);
+      transport.close();
+    }
+    this.retiring.clear();
+  }
+
+  /** Sends still running on a replaced pool finish (or time out) before it closes. */
+  private retire(transport: Transporter<SMTPPool.SentMessageInfo>): void {
+    const timer = setTimeout(() => {
+      this.retiring.delete(transport);
+      transport.close();
+    }, this.options.timeoutMs);
+    timer.unref();
+    this.retiring.set(transport, timer);
   }
 
   /** Pools currently open, one per distinct relay/login/TLS combination. */
@@ -82,19 +98,23 @@ export class SmtpClient {
   }
 
   private transportFor(settings: SmtpSettings): Transporter<SMTPPool.SentMessageInfo> {
-    // Hashed so no password sits in a map key (heap dumps, debug printing).
-    const key = createHash('sha256').update(JSON.stringify(settings)).digest('hex');
-    let pool = this.pools.get(key);
-    if (!pool) {
-      pool = createTransport(transportOptions(settings, this.options));
-      this.pools.set(key, pool);
-    }
-    return pool;
+    // One pool per relay and login; hashed so no password sits in a map key. When the secret
+    // behind a login changes (a rotated auth_password_file), its old pool is closed, not leaked.
+    const login = sha256(JSON.stringify({ ...settings, auth: settings.auth && { ...settings.auth, password: undefined, secret: undefined } }));
+    const version = sha256(JSON.stringify(settings));
+    const current = this.pools.get(login);
+    if (current?.version === version) return current.transport;
+    if (current) this.retire(current.transport);
+    const transport = createTransport(transportOptions(settings, this.options));
+    this.pools.set(login, { version, transport });
+    return transport;
   }
 }
 
-/** nodemailer's pool options for the settings; exported so the mapping itself is tested. */
-export function transportOptions(settings: SmtpSettings, options: SmtpClientOptions): SMTPPool.Options {
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** nodemailer's pool options for the settings. */
+function transportOptions(settings: SmtpSettings, options: SmtpClientOptions): SMTPPool.Options {
   const { auth } = settings;
   const transport: SMTPPool.Options = {
     pool: true,
