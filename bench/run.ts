@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark in one run, printing its figures. Nothing here asserts on time;
  * the figures go into the README with this command.
  */
+import { cpus } from 'node:os';
 import { run as templates } from './templates.bench';
 import { run as ingest } from './ingest.bench';
 import { run as delivery } from './delivery.bench';
@@ -10,7 +11,7 @@ const BENCHES: Record<string, () => Promise<void>> = { templates, ingest, delive
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  console.log(`alert-relay benchmarks — node ${process.version}, ${require('node:os').cpus().length} CPUs, ${new Date().toISOString()}`);
+  console.log(`alert-relay benchmarks — node ${process.version}, ${cpus().length} CPUs, ${new Date().toISOString()}`);
   for (const [name, bench] of Object.entries(BENCHES)) {
     if (only.length && !only.includes(name)) continue;
     await bench();

@@ -21,7 +21,7 @@ export abstract class TargetConfig {
   /** Overrides the generated `<receiver>/<channel>/<index>` name used in metrics, logs and job data. */
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9_.:\/-]+$/, { message: 'name may only use letters, digits and _ . : / -' })
+  @Matches(/^[A-Za-z0-9_.:/-]+$/, { message: 'name may only use letters, digits and _ . : / -' })
   name?: string;
 
   @IsOptional()
