@@ -3,7 +3,7 @@ import { Allow, buildMessage, IsBoolean, IsIn, IsOptional, IsString, Matches, Va
 import { TargetConfig } from './target.config';
 
 /** `host:port`, `[v6]:port`: Alertmanager's HostPort. */
-const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:\[\]]+)):(\d{1,5})$/;
+const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/;
 
 /** Splits `host:port` (or `[::1]:25`); undefined when it is not one or the port is out of range. */
 export function parseSmarthost(text: string): { host: string; port: number } | undefined {
