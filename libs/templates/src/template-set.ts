@@ -55,7 +55,7 @@ export class TemplateSet {
 
   private constructor(opts: TemplateOptions = {}) {
     this.timezone = opts.timezone ?? 'UTC';
-    this.funcs = { ...BUILTINS, ...alertmanagerFuncs({ timezone: this.timezone, now: opts.now ?? (() => new Date()) }) };
+    this.funcs = { ...BUILTINS, ...alertmanagerFuncs({ timezone: this.timezone, now: opts.now }) };
     this.env = { funcs: this.funcs, lookup: (name) => this.trees.get(name) };
     this.compiled = new CompiledEnv(this.funcs, this.env.lookup);
   }

@@ -134,14 +134,13 @@ export function humanizeDuration(v: unknown): string {
 
 export interface FuncOptions {
   timezone: string;
-  now: () => Date;
+  /** Clock for `since`; the system clock when absent. */
+  now?: () => Date;
 }
 
 export function alertmanagerFuncs(opts: FuncOptions): Record<string, FuncDef> {
-  const nowTime = () => {
-    const ms = opts.now().getTime();
-    return GoTime.fromMillis(ms);
-  };
+  const clock = opts.now;
+  const nowTime = () => GoTime.fromMillis(clock ? clock().getTime() : Date.now());
   return {
     toUpper: { params: ['string'], fn: (s: string) => simpleCase(s, true) },
     toLower: { params: ['string'], fn: (s: string) => simpleCase(s, false) },

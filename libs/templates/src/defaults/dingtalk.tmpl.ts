@@ -6,15 +6,18 @@ export const DINGTALK_TMPL = String.raw`
 {{ define "dingtalk.default.title" }}{{ template "__relay.title" . }}{{ end }}
 
 {{ define "__relay.dingtalk.alert" -}}
-#### {{ if eq .Status "firing" }}🔥{{ else }}✅{{ end }} {{ .Labels.alertname }}{{ with .Labels.severity }} [{{ . }}]{{ end }}
+{{ $firing := eq .Status "firing" -}}
+#### {{ if $firing }}🔥{{ else }}✅{{ end }} {{ .Labels.alertname }}{{ with .Labels.severity }} [{{ . }}]{{ end }}
 
 {{ with .Annotations.summary }}> **{{ . }}**
 
 {{ end }}{{ with (or .Annotations.description .Annotations.message) }}{{ . }}
 
 {{ end }}{{ with .Labels.Remove (stringSlice "alertname" "severity") }}- **Labels**: {{ template "__relay.key_labels" $ }}
-{{ end }}- **Started**: {{ template "__relay.starts" . }}{{ if eq .Status "firing" }} (for {{ template "__relay.duration" . }}){{ end }}
-{{ if eq .Status "resolved" }}- **Ended**: {{ template "__relay.ends" . }} (lasted {{ template "__relay.duration" . }})
+{{ end }}- **Started**: {{ template "__relay.starts" . }}{{ if $firing }} (for {{ template "__relay.duration" . }})
+{{ else if eq .Status "resolved" }}
+- **Ended**: {{ template "__relay.ends" . }} (lasted {{ template "__relay.duration" . }})
+{{ else }}
 {{ end }}{{ with .GeneratorURL }}- [Source]({{ . }})
 {{ end }}
 {{ end }}

@@ -224,6 +224,17 @@ export function jsEscape(s: string): string {
 
 /** url.QueryEscape */
 export function queryEscape(s: string): string {
+  // common case: nothing to escape
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e;
+    if (!ok) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return s;
   let out = '';
   for (const b of Buffer.from(s, 'utf8')) {
     const c = String.fromCharCode(b);

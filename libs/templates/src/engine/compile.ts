@@ -16,7 +16,7 @@ import { compareStrings, formatV } from './fmt';
 import type { FuncDef } from './exec';
 import { zeroValue } from './exec';
 import { GoDuration, GoTime } from './gotime';
-import { ArgNode, BranchNode, CommandNode, ListNode, N, Node, PipeNode, TemplateNode, Tree } from './parse';
+import { ArgNode, BranchNode, CommandNode, ListNode, N, Node, nodeString, PipeNode, TemplateNode, Tree } from './parse';
 import { GoFloat, GoMethod, GoObject, GoType, isTrue, ParamType, typeOf } from './values';
 
 /** Tests switch the fast path off to compare it with the interpreter, and count its hand-overs. */
@@ -225,6 +225,9 @@ function isLiteral(n: ArgNode): boolean {
   return n.type === N.Bool || n.type === N.Number || n.type === N.String || n.type === N.Nil;
 }
 
+/** Results of pure functions for constant arguments (their source text). */
+const pureResults = new WeakMap<FuncDef, Map<string, unknown>>();
+
 /** `eq a b`, the common case, without goEq's rest parameters. */
 function eq2(a: unknown, b: unknown): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a === b;
@@ -313,9 +316,15 @@ class Compiler {
 
   list(list: ListNode): Emit {
     const parts: Emit[] = [];
-    for (const n of list.nodes) {
-      if (n.type === N.Comment) continue;
-      parts.push(this.node(n));
+    const nodes = list.nodes.filter((n) => n.type !== N.Comment);
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i];
+      const next = nodes[i + 1];
+      if (n.type === N.Text && next !== undefined && (next.type === N.Action || next.type === N.Template || next.type === N.If || next.type === N.With)) {
+        // a text followed by an action prints as part of it
+        parts.push(this.node(next, n.text));
+        i++;
+      } else parts.push(this.node(n, ''));
     }
     const n = parts.length;
     if (n === 0) return () => R_NEXT;
@@ -337,7 +346,8 @@ class Compiler {
     };
   }
 
-  private node(n: Node): Emit {
+  /** The closure for a node; `pre` is text printed before it. */
+  private node(n: Node, pre: string): Emit {
     switch (n.type) {
       case N.Text: {
         const s = n.text;
@@ -350,11 +360,13 @@ class Compiler {
         const p = this.pipe(n.pipe);
         if (n.pipe.decl.length > 0) {
           return (c, d) => {
+            c.out += pre;
             p(c, d);
             return R_NEXT;
           };
         }
         return (c, d) => {
+          c.out += pre;
           const v = p(c, d);
           c.out += typeof v === 'string' ? v : v === undefined || v === null ? '<no value>' : formatV(v);
           return R_NEXT;
@@ -368,22 +380,23 @@ class Compiler {
         return () => R_NEXT;
       case N.If:
       case N.With:
-        return this.ifOrWith(n);
+        return this.ifOrWith(n, pre);
       case N.Range:
         return this.range(n);
       case N.Template:
-        return this.template(n);
+        return this.template(n, pre);
       case N.List:
         return this.list(n);
     }
   }
 
-  private ifOrWith(n: BranchNode): Emit {
+  private ifOrWith(n: BranchNode, pre: string): Emit {
     const pipe = this.pipe(n.pipe);
     const list = this.list(n.list);
     const els = n.elseList ? this.list(n.elseList) : null;
     if (n.type === N.With) {
       return (c, d) => {
+        c.out += pre;
         const mark = c.sp;
         const v = pipe(c, d);
         const r = isTrue(v) ? list(c, v) : els !== null ? els(c, d) : R_NEXT;
@@ -392,6 +405,7 @@ class Compiler {
       };
     }
     return (c, d) => {
+      c.out += pre;
       const mark = c.sp;
       const v = pipe(c, d);
       const r = isTrue(v) ? list(c, d) : els !== null ? els(c, d) : R_NEXT;
@@ -459,13 +473,14 @@ class Compiler {
     };
   }
 
-  private template(t: TemplateNode): Emit {
+  private template(t: TemplateNode, pre: string): Emit {
     const name = t.name;
     const pipe = t.pipe ? this.pipe(t.pipe) : null;
     // The set of templates is fixed once a set is built, so the lookup is cached per environment.
     let lastEnv: CompiledEnv | null = null;
     let last: CompiledTemplate | undefined;
     return (c, d) => {
+      c.out += pre;
       let ct: CompiledTemplate | undefined;
       if (c.env === lastEnv) ct = last;
       else {
@@ -636,14 +651,22 @@ class Compiler {
     const f: (...a: unknown[]) => unknown = numIn === 2 && fn.fn === goEq ? (eq2 as (...a: unknown[]) => unknown) : fn.fn;
 
     if (fn.pure && !isMethod && !hasFinal && argNodes!.slice(1).every(isLiteral)) {
-      // constant arguments: the result is computed once (the same array every time, frozen)
+      // constant arguments: the result is computed once, frozen, and shared by every call site
+      // with the same arguments (so that caches keyed by identity, like KV.remove's, hit)
       const compute = this.invoke(f, evals, false, null, false);
+      const key = JSON.stringify(argNodes!.slice(1).map((a) => nodeString(a)));
       let done = false;
       let value: unknown;
       return (c, d, r, final) => {
         if (!done) {
-          value = compute(c, d, r, final);
-          if (Array.isArray(value)) Object.freeze(value);
+          let byArgs = pureResults.get(fn);
+          if (!byArgs) pureResults.set(fn, (byArgs = new Map()));
+          if (byArgs.has(key)) value = byArgs.get(key);
+          else {
+            value = compute(c, d, r, final);
+            if (Array.isArray(value)) Object.freeze(value);
+            byArgs.set(key, value);
+          }
           done = true;
         }
         return value;
