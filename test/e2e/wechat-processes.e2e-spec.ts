@@ -1,66 +1,24 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { jobOptions } from '@relay/delivery';
 import { DeliveryJobData, queueName } from '@relay/models';
-import { eventually, freePort, notification, uniquePrefix } from '@relay/testing';
+import { AppProcess, eventually, notification, startAppProcess, uniquePrefix } from '@relay/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FakeWecom } from '../fakes/wecom.fake';
 
-const ROOT = resolve(__dirname, '../..');
 const SECRET = 'wecom-app-secret-for-processes-0123456789abcd';
-
-// Runs apps/wechat-worker/src/main.ts as `npm run start:wechat-worker` would run its build, compiling
-// TypeScript on load with swc (the build of the whole tree may be broken by work in progress elsewhere).
-const BOOT = `
-const swc = require('@swc/core');
-const fs = require('fs');
-const swcrc = JSON.parse(fs.readFileSync(${JSON.stringify(join(ROOT, '.swcrc'))}, 'utf8'));
-require.extensions['.ts'] = (module, filename) => {
-  const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), { ...swcrc, swcrc: false, filename, sourceMaps: false });
-  module._compile(code, filename);
-};
-const { compilerOptions } = require(${JSON.stringify(join(ROOT, 'tsconfig.json'))});
-require('tsconfig-paths').register({ baseUrl: ${JSON.stringify(ROOT)}, paths: compilerOptions.paths });
-require(${JSON.stringify(join(ROOT, 'apps/wechat-worker/src/main.ts'))});
-`;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-}
 
 /** Two real worker processes, each its own Node with its own Redis connections and token single-flight. */
 describe('wechat worker as two separate processes', () => {
   let wecom: FakeWecom;
-  let workers: WorkerProcess[];
+  let workers: AppProcess[];
   let redis: Redis;
   let queue: Queue<DeliveryJobData>;
 
-  async function startWorker(configFile: string, prefix: string): Promise<WorkerProcess> {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['-e', BOOT], {
-      cwd: ROOT,
-      env: { ...process.env, RELAY_CONFIG: configFile, QUEUE_PREFIX: prefix, HEALTH_PORT: String(port), WECHAT_SECRET: SECRET, LOG_LEVEL: 'debug' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const worker = { child, port, output: () => output };
-    await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`worker exited: ${output}`);
-        return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok;
-      },
-      30_000,
-      200,
-    );
-    return worker;
-  }
+  const startWorker = (configFile: string, prefix: string) =>
+    startAppProcess('wechat-worker', { RELAY_CONFIG: configFile, QUEUE_PREFIX: prefix, WECHAT_SECRET: SECRET, LOG_LEVEL: 'debug' });
 
   beforeAll(async () => {
     wecom = await FakeWecom.start();
@@ -91,16 +49,7 @@ receivers:
   afterAll(async () => {
     await queue?.close();
     redis?.disconnect();
-    await Promise.all(
-      (workers ?? []).map(
-        (w) =>
-          new Promise<void>((done) => {
-            if (w.child.exitCode !== null) return done();
-            w.child.once('exit', () => done());
-            w.child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all((workers ?? []).map((w) => w.stop()));
     await wecom?.close();
   });
 

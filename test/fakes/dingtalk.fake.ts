@@ -11,6 +11,8 @@ export interface FakeRobotOptions {
   windowMs?: number;
   /** How long a throttled robot answers 130101 (DingTalk: 10 minutes). */
   penaltyMs?: number;
+  /** Answers only after this long (a slow platform; a send in flight). */
+  delayMs?: number;
 }
 
 export interface DeliveredDingtalkMessage {
@@ -57,7 +59,14 @@ export class FakeDingtalk extends FakeHttpServer {
     return this.delivered.filter((m) => m.token === token).map((m) => m.body);
   }
 
-  protected handle(request: RecordedRequest): FakeResponse {
+  protected async handle(request: RecordedRequest): Promise<FakeResponse> {
+    const token = new URL(request.url, 'http://fake').searchParams.get('access_token') ?? '';
+    const delayMs = this.robots.get(token)?.options.delayMs;
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    return this.answer(request);
+  }
+
+  private answer(request: RecordedRequest): FakeResponse {
     const url = new URL(request.url, 'http://fake');
     const answer = (errcode: number, errmsg: string): FakeResponse => ({ body: { errcode, errmsg } });
     if (request.method !== 'POST' || url.pathname !== '/robot/send') return { status: 404, body: 'not found' };

@@ -52,6 +52,28 @@ describe('docker-compose.yml', () => {
     expect(compose.services.ingest.stop_grace_period).toBeDefined();
   });
 
+  it("sends the example config's mail to the catcher over plain SMTP", () => {
+    const example = parse(readFileSync(join(root, 'config', 'relay.example.yml'), 'utf8'));
+    expect(example.global.smtp_smarthost).toContain('mailcatcher:1025');
+    expect(example.global.smtp_require_tls).toBe(false);
+    expect(compose.services.mailcatcher.image).toMatch(/^axllent\/mailpit:v\d/);
+    expect(compose.services['email-worker'].depends_on.mailcatcher).toBeDefined();
+    expect(compose.services['email-worker'].depends_on.redis.condition).toBe('service_healthy');
+  });
+
+  it('has a worker service for every channel the example config uses', () => {
+    const example = parse(readFileSync(join(root, 'config', 'relay.example.yml'), 'utf8'));
+    const blocks = new Set(example.receivers.flatMap((r: Record<string, unknown>) => Object.keys(r).filter((k) => k.endsWith('_configs'))));
+    const workerFor: Record<string, string> = {
+      dingtalk_configs: 'dingtalk-worker',
+      wechat_configs: 'wechat-worker',
+      wecom_robot_configs: 'wechat-worker',
+      slack_configs: 'slack-worker',
+      email_configs: 'email-worker',
+    };
+    for (const block of blocks) expect(compose.services[workerFor[block as string]]).toBeDefined();
+  });
+
   it('mounts an example config that exists', () => {
     expect(() => readFileSync(join(root, 'config', 'relay.example.yml'))).not.toThrow();
   });

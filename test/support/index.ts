@@ -3,3 +3,4 @@ export * from './redis-server';
 export * from './relay-harness';
 export * from './redis-inspect';
 export * from './metrics';
+export * from './relay-process';
