@@ -50,7 +50,8 @@ class Ctx {
 }
 
 type Emit = (c: Ctx, dot: unknown) => number;
-type Expr = (c: Ctx, dot: unknown) => unknown;
+/** A value; commands compiled without a final argument ignore the third parameter, so they are Exprs too. */
+type Expr = (c: Ctx, dot: unknown, final?: unknown) => unknown;
 type Cmd = (c: Ctx, dot: unknown, final: unknown) => unknown;
 type Call = (c: Ctx, dot: unknown, recv: unknown, final: unknown) => unknown;
 
@@ -289,7 +290,7 @@ class FieldSite {
       const method: GoMethod | undefined = t.methods?.[this.name];
       if (method) {
         r.kind = K_METHOD;
-        r.call = this.compiler.call(method as FuncDef, this.args, this.hasFinal, true);
+        r.call = this.compiler.call(method as FuncDef, this.args, this.hasFinal, true) as Call;
       } else {
         const hasArgs = (this.args !== null && this.args.length > 1) || this.hasFinal;
         if (t.kind === 'struct' && t.fields?.includes(this.name)) r.kind = hasArgs ? K_ERROR : K_STRUCT;
@@ -510,7 +511,7 @@ class Compiler {
     let body: Expr;
     if (cmds.length === 1) {
       const c0 = cmds[0];
-      body = (c, d) => c0(c, d, MISSING);
+      body = cmds[0];
     } else if (cmds.length === 2) {
       const [c0, c1] = cmds;
       body = (c, d) => c1(c, d, c0(c, d, MISSING));
@@ -549,8 +550,7 @@ class Compiler {
         return this.func(first.ident, args, hasFinal);
       case N.Pipe: {
         if (notAFunction) return bail;
-        const p = this.pipe(first);
-        return (c, d) => p(c, d);
+        return this.pipe(first);
       }
       case N.Variable: {
         const name = first.ident[0];
@@ -606,12 +606,12 @@ class Compiler {
   private func(name: string, args: ArgNode[] | null, hasFinal: boolean): Cmd {
     const fn = this.funcs[name];
     if (!fn) return bail;
-    const call = this.call(fn, args, hasFinal, false);
-    return (c, d, f) => call(c, d, undefined, f);
+    return this.call(fn, args, hasFinal, false) as Cmd;
   }
 
   /** exec.ts evalCall, resolved for one function or method and one call site. */
-  call(fn: FuncDef, argNodes: ArgNode[] | null, hasFinal: boolean, isMethod: boolean): Call {
+  /** For a method, a Call (the receiver third); for a function, a Cmd (the final argument third). */
+  call(fn: FuncDef, argNodes: ArgNode[] | null, hasFinal: boolean, isMethod: boolean): Call | Cmd {
     const nArgs = argNodes ? argNodes.length - 1 : 0;
     const numIn = nArgs + (hasFinal ? 1 : 0);
     const params = fn.params;
@@ -628,7 +628,7 @@ class Compiler {
       const isOr = fn.shortCircuit === 'or';
       const evals: Expr[] = [];
       for (let j = 1; j <= nArgs; j++) evals.push(this.arg(argNodes![j], 'any'));
-      return (c, d, _r, final) => {
+      return (c: Ctx, d: unknown, final: unknown) => {
         let v: unknown;
         for (let j = 0; j < evals.length; j++) {
           v = evals[j](c, d);
@@ -653,17 +653,17 @@ class Compiler {
     if (fn.pure && !isMethod && !hasFinal && argNodes!.slice(1).every(isLiteral)) {
       // constant arguments: the result is computed once, frozen, and shared by every call site
       // with the same arguments (so that caches keyed by identity, like KV.remove's, hit)
-      const compute = this.invoke(f, evals, false, null, false);
+      const compute = this.invoke(f, evals, false, null, false) as Cmd;
       const key = JSON.stringify(argNodes!.slice(1).map((a) => nodeString(a)));
       let done = false;
       let value: unknown;
-      return (c, d, r, final) => {
+      return (c: Ctx, d: unknown) => {
         if (!done) {
           let byArgs = pureResults.get(fn);
           if (!byArgs) pureResults.set(fn, (byArgs = new Map()));
           if (byArgs.has(key)) value = byArgs.get(key);
           else {
-            value = compute(c, d, r, final);
+            value = compute(c, d, MISSING);
             if (Array.isArray(value)) Object.freeze(value);
             byArgs.set(key, value);
           }
@@ -675,7 +675,7 @@ class Compiler {
     return this.invoke(f, evals, hasFinal, check, isMethod);
   }
 
-  private invoke(f: (...a: unknown[]) => unknown, evals: Expr[], hasFinal: boolean, check: ((v: unknown) => unknown) | null, isMethod: boolean): Call {
+  private invoke(f: (...a: unknown[]) => unknown, evals: Expr[], hasFinal: boolean, check: ((v: unknown) => unknown) | null, isMethod: boolean): Call | Cmd {
     const ne = evals.length;
     const fin = hasFinal ? (check === null ? (v: unknown) => v : check) : null;
     if (!isMethod) {
@@ -685,36 +685,43 @@ class Compiler {
             return () => f();
           case 1: {
             const [e0] = evals;
-            return (c, d) => f(e0(c, d));
+            return (c: Ctx, d: unknown) => f(e0(c, d));
           }
           case 2: {
             const [e0, e1] = evals;
-            return (c, d) => f(e0(c, d), e1(c, d));
+            return (c: Ctx, d: unknown) => f(e0(c, d), e1(c, d));
           }
         }
       } else {
         switch (ne) {
           case 0:
-            return (_c, _d, _r, final) => f(fin(final));
+            return (_c: Ctx, _d: unknown, final: unknown) => f(fin(final));
           case 1: {
             const [e0] = evals;
-            return (c, d, _r, final) => f(e0(c, d), fin(final));
+            return (c: Ctx, d: unknown, final: unknown) => f(e0(c, d), fin(final));
           }
         }
       }
     } else if (fin === null) {
       switch (ne) {
         case 0:
-          return (_c, _d, r) => f(r);
+          return (_c: Ctx, _d: unknown, r: unknown) => f(r);
         case 1: {
           const [e0] = evals;
-          return (c, d, r) => f(r, e0(c, d));
+          return (c: Ctx, d: unknown, r: unknown) => f(r, e0(c, d));
         }
       }
     }
-    return (c, d, r, final) => {
+    if (isMethod) {
+      return (c: Ctx, d: unknown, r: unknown, final: unknown) => {
+        const argv: unknown[] = [r];
+        for (let j = 0; j < ne; j++) argv.push(evals[j](c, d));
+        if (fin !== null) argv.push(fin(final));
+        return f.apply(undefined, argv);
+      };
+    }
+    return (c: Ctx, d: unknown, final: unknown) => {
       const argv: unknown[] = [];
-      if (isMethod) argv.push(r);
       for (let j = 0; j < ne; j++) argv.push(evals[j](c, d));
       if (fin !== null) argv.push(fin(final));
       return f.apply(undefined, argv);
@@ -730,7 +737,7 @@ class Compiler {
         break;
       case N.Field: {
         const f = this.fieldChain(null, n.ident, null, false);
-        e = (c, d) => f(c, d, MISSING);
+        e = f;
         break;
       }
       case N.Variable: {
@@ -738,7 +745,7 @@ class Compiler {
         if (n.ident.length === 1) e = (c) => getVar(c, name);
         else {
           const f = this.fieldChain((c) => getVar(c, name), n.ident.slice(1), null, false);
-          e = (c, d) => f(c, d, MISSING);
+          e = f;
         }
         break;
       }
@@ -747,13 +754,13 @@ class Compiler {
         break;
       case N.Identifier: {
         const f = this.func(n.ident, null, false);
-        e = (c, d) => f(c, d, MISSING);
+        e = f;
         break;
       }
       case N.Chain: {
         if (n.node.type === N.Nil) return bail;
         const f = this.fieldChain(this.arg(n.node, 'any'), n.field, null, false);
-        e = (c, d) => f(c, d, MISSING);
+        e = f;
         break;
       }
       default: {
