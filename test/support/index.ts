@@ -4,3 +4,4 @@ export * from './relay-harness';
 export * from './redis-inspect';
 export * from './metrics';
 export * from './relay-process';
+export * from './failures';

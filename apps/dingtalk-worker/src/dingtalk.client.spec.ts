@@ -1,6 +1,6 @@
 import { FakeDingtalk } from '../../../test/fakes/dingtalk.fake';
 import { DeliveryFailure } from '@relay/delivery';
-import { freePort } from '@relay/testing';
+import { freePort, failureOf } from '@relay/testing';
 import { DingtalkClient, signedRobotUrl } from './dingtalk.client';
 import type { DingtalkMessage } from './dingtalk.message';
 
@@ -24,14 +24,6 @@ describe('DingtalkClient against a DingTalk-like server', () => {
   beforeAll(async () => (fake = await FakeDingtalk.start()));
   afterAll(() => fake.close());
 
-  const failureOf = async (p: Promise<unknown>): Promise<DeliveryFailure> => {
-    try {
-      await p;
-    } catch (e) {
-      return e as DeliveryFailure;
-    }
-    throw new Error('expected a failure');
-  };
 
   it('sends the exact JSON body, signed, and resolves on errcode 0', async () => {
     const url = fake.robot('signed', { secret: 'SECsigned' });

@@ -1,5 +1,4 @@
 import { parseConfig, ResolvedTarget } from '@relay/config';
-import { DeliveryFailure } from '@relay/delivery';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { FakeSmtp, testCertificate } from '../../../test/fakes/smtp.fake';
 import { SmtpClient } from './email.client';
 import type { EmailMessage } from './email.message';
 import { resolveSmtpSettings, SmtpSettings } from './email.settings';
+import { failureOf } from '@relay/testing';
 
 // These run nodemailer against a real SMTP server (smtp-server) on loopback; the received mail is
 // parsed with postal-mime (mailparser could not be installed here) to check what a reader sees.
@@ -43,15 +43,6 @@ function message(overrides: Partial<EmailMessage> = {}): EmailMessage {
   };
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<DeliveryFailure> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof DeliveryFailure) return e;
-    throw e;
-  }
-  throw new Error('the send succeeded');
-}
 
 describe('SmtpClient against a real SMTP server', () => {
   const servers: FakeSmtp[] = [];

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, SlackConfig } from '@relay/config';
-import { DeliveryFailure } from '@relay/delivery';
 import { FakeSlack } from '../../../test/fakes/slack.fake';
 import { resolveSlackDestination, SlackClient } from './slack.client';
 import type { SlackMessage } from './slack.message';
+import { failureOf } from '@relay/testing';
 
 const MESSAGE: SlackMessage = { channel: '#ops', attachments: [{ text: 'disk full', fallback: 'disk full', callback_id: '', footer: '', mrkdwn_in: ['text'] }] };
 const OPTIONS = { penaltyMs: 30_000 };
@@ -15,15 +15,6 @@ function slackBlock(yaml: string, global = ''): { config: SlackConfig; global: a
   return { config: relay.targetsOf('slack')[0].config, global: relay.global };
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<DeliveryFailure> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof DeliveryFailure) return e;
-    throw e;
-  }
-  throw new Error('the send succeeded');
-}
 
 describe('SlackClient against a fake Slack', () => {
   let slack: FakeSlack;

@@ -2,18 +2,10 @@ import { DeliveryFailure } from '@relay/delivery';
 import { Redis } from 'ioredis';
 import { uniquePrefix } from '../../../test/support/relay-harness';
 import { SlackSendGate } from './slack.send-gate';
+import { failureOf } from '@relay/testing';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function failureOf(promise: Promise<unknown>): Promise<DeliveryFailure> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof DeliveryFailure) return e;
-    throw e;
-  }
-  throw new Error('the send ran');
-}
 
 // Two gates on two Redis connections stand for two worker replicas.
 describe('SlackSendGate (real Redis)', () => {

@@ -1,16 +1,7 @@
-import { ConfigError } from './config-error';
 import { parseConfig } from './load-config';
 import { parseDuration, parseSize } from './units';
+import { configErrorsOf as errorsOf } from '@relay/testing';
 
-function errorsOf(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, { file: 'relay.yml', env });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message.split('\n');
-    throw e;
-  }
-  throw new Error('config was accepted');
-}
 
 const DT = 'https://oapi.dingtalk.com/robot/send?access_token=abc';
 

@@ -1,16 +1,7 @@
-import { ConfigError } from '../config-error';
 import { parseConfig } from '../load-config';
 import { SlackConfig, slackDestinationIssue } from './slack.config';
+import { configErrorsOf as errorsOf } from '@relay/testing';
 
-function errorsOf(yaml: string): string[] {
-  try {
-    parseConfig(yaml, { file: 'relay.yml', env: {} });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message.split('\n');
-    throw e;
-  }
-  throw new Error('config was accepted');
-}
 
 const HOOK = 'https://hooks.slack.com/services/T000/B000/XXXX';
 
