@@ -46,6 +46,3 @@ export async function run(): Promise<void> {
   console.log(`  templateData + render: ${fmt(b)} renders/s (${(b / TARGET).toFixed(2)}x)`);
   if (sink < 0) console.log(sink);
 }
-
-// `node dist/bench/templates.bench.js` runs it directly.
-if (require.main === module) void run();

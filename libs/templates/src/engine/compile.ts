@@ -510,7 +510,6 @@ class Compiler {
     const cmds = p.cmds.map((cmd, i) => this.command(cmd, i > 0));
     let body: Expr;
     if (cmds.length === 1) {
-      const c0 = cmds[0];
       body = cmds[0];
     } else if (cmds.length === 2) {
       const [c0, c1] = cmds;
@@ -717,14 +716,14 @@ class Compiler {
         const argv: unknown[] = [r];
         for (let j = 0; j < ne; j++) argv.push(evals[j](c, d));
         if (fin !== null) argv.push(fin(final));
-        return f.apply(undefined, argv);
+        return f(...argv);
       };
     }
     return (c: Ctx, d: unknown, final: unknown) => {
       const argv: unknown[] = [];
       for (let j = 0; j < ne; j++) argv.push(evals[j](c, d));
       if (fin !== null) argv.push(fin(final));
-      return f.apply(undefined, argv);
+      return f(...argv);
     };
   }
 
