@@ -176,7 +176,7 @@ receivers:
     });
     expect(plain.mailsTo('ok@example.com')).toHaveLength(1);
     const metrics = await (await fetch(`${relay.url}/metrics`)).text();
-    expect(metrics).toContain('alert_relay_invalid_recipients_total{channel="email",target="partly/email/0"} 1');
+    expect(metrics).toContain('alert_relay_invalid_recipients_total{channel="email",target="partly/email/0",recipient="nobody@example.com"} 1');
     expect(metrics).toContain('alert_relay_deliveries_total{channel="email",target="partly/email/0",outcome="delivered",reason="ok"} 1');
   });
 

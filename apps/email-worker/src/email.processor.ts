@@ -22,15 +22,12 @@ export class EmailProcessor extends DeliveryProcessor<'email'> {
     const settings = resolveSmtpSettings(target.config, this.ctx.config.global, this.ctx.config.baseDir);
     const message = buildEmailMessage(notification, target.config, settings.from, this.ctx.templates, `${job.id ?? ''}/${target.name}`);
     const result = await this.client.send(message, settings);
-    if (result.rejected.length) {
-      // The relay took the mail for the others: a retry would send them a duplicate, so the
-      // refused addresses are reported rather than retried.
-      this.ctx.metrics.invalidRecipients.inc({ channel: this.channel, target: target.name }, result.rejected.length);
-      this.log.warn(
-        { channel: this.channel, target: target.name, jobId: job.id, rejected: result.rejected },
-        `${settings.smarthost} refused ${result.rejected.length} of ${result.rejected.length + result.accepted.length} recipients`,
-      );
-    }
+    this.reportRefusedRecipients(
+      target,
+      job,
+      result.rejected.map((r) => r.recipient),
+      `${settings.smarthost} refused ${result.rejected.length} of ${result.rejected.length + result.accepted.length} recipients: ${result.rejected.map((r) => `${r.recipient} (${r.reply})`).join(', ')}`,
+    );
     return { messageId: result.messageId, accepted: result.accepted, rejected: result.rejected, response: result.response };
   }
 }

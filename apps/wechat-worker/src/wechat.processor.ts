@@ -1,7 +1,8 @@
 import { Processor } from '@nestjs/bullmq';
 import type { ResolvedTarget } from '@relay/config';
 import { DeliveryContext, DeliveryProcessor, QUEUE_SETTINGS } from '@relay/delivery';
-import { queueName, WebhookPayload } from '@relay/models';
+import { DeliveryJobData, queueName, WebhookPayload } from '@relay/models';
+import type { Job } from 'bullmq';
 import { credentialsOf } from './wechat.client';
 import { buildWechatMessage } from './wechat.message';
 import { WechatSender } from './wechat.sender';
@@ -17,15 +18,13 @@ export class WechatProcessor extends DeliveryProcessor<'wechat'> {
     super(ctx);
   }
 
-  protected async send(notification: WebhookPayload, target: ResolvedTarget<'wechat'>): Promise<Record<string, unknown>> {
+  protected async send(notification: WebhookPayload, target: ResolvedTarget<'wechat'>, job: Job<DeliveryJobData>): Promise<Record<string, unknown>> {
     const message = buildWechatMessage(notification, target.config, this.ctx.templates);
     const delivery = await this.sender.send(message, credentialsOf(target.config, this.ctx.config.global));
     if (delivery.invalid) {
       const { users, parties, tags } = delivery.invalid;
       const recipients = [...users.map((u) => `user:${u}`), ...parties.map((p) => `party:${p}`), ...tags.map((t) => `tag:${t}`)];
-      for (const recipient of recipients) this.ctx.metrics.invalidRecipients.inc({ channel: this.channel, target: target.name, recipient });
-      // Delivered to the rest, so not a failure; but someone's alerts are going nowhere.
-      this.log.warn({ channel: this.channel, target: target.name, invalidRecipients: recipients }, 'WeCom delivered the message but refused some recipients');
+      this.reportRefusedRecipients(target, job, recipients, 'WeCom delivered the message but refused some recipients');
     }
     return { ...delivery };
   }

@@ -78,6 +78,17 @@ export abstract class DeliveryProcessor<C extends Channel = Channel> extends Wor
     }
   }
 
+  /**
+   * The platform delivered to some recipients and refused others: not a failure (a retry would
+   * send the others a duplicate), but someone's alerts are going nowhere, so it is counted per
+   * recipient and logged.
+   */
+  protected reportRefusedRecipients(target: ResolvedTarget<C>, job: Job<DeliveryJobData>, recipients: string[], detail: string): void {
+    if (!recipients.length) return;
+    for (const recipient of recipients) this.ctx.metrics.invalidRecipients.inc({ channel: this.channel, target: target.name, recipient });
+    this.log.warn({ channel: this.channel, target: target.name, jobId: job.id, refusedRecipients: recipients }, detail);
+  }
+
   /** Waits for the target without spending an attempt: the job goes back to delayed until `until`. */
   private async delay(job: Job<DeliveryJobData>, until: number, token?: string): Promise<never> {
     await job.moveToDelayed(until, token);
