@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { TemplateSet, TemplateParseError, TemplateExecError, templateData } from '@relay/templates';
 
 const data = templateData({
@@ -61,7 +62,7 @@ describe('TemplateSet', () => {
   });
 
   it('load() reads globs relative to baseDir and names the file of a parse error', async () => {
-    const dir = require('node:path').join(__dirname, '../test/golden');
+    const dir = join(__dirname, '../test/golden');
     const set = await TemplateSet.load(['templates/*.tmpl'], { baseDir: dir });
     expect(set.has('wechat.default.message')).toBe(true);
     expect(set.has('dingtalk.default.text')).toBe(true);

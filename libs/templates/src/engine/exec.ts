@@ -13,7 +13,6 @@ import {
   CommandNode,
   FieldNode,
   IdentifierNode,
-  ListNode,
   N,
   Node,
   nodeString,
@@ -285,7 +284,7 @@ class State {
       case N.Dot:
         return dot;
       case N.Nil:
-        this.errorf('nil is not a command');
+        return this.errorf('nil is not a command');
       case N.Number:
         return first.constant;
       case N.String:
@@ -384,7 +383,7 @@ class State {
       argv.push(this.validateType(final, t));
     }
     try {
-      return (fn.fn as (...a: unknown[]) => unknown).apply(undefined, argv);
+      return (fn.fn as (...a: unknown[]) => unknown)(...argv);
     } catch (e) {
       if (e instanceof GoCallError) {
         this.node = node;
@@ -401,7 +400,7 @@ class State {
         return this.validateType(dot, typ);
       case N.Nil:
         if (canBeNil(typ)) return undefined;
-        this.errorf(`cannot assign nil to ${typ}`);
+        return this.errorf(`cannot assign nil to ${typ}`);
       case N.Field:
         return this.validateType(this.evalFieldNode(dot, n, null, MISSING), typ);
       case N.Variable:
@@ -416,19 +415,19 @@ class State {
     switch (typ) {
       case 'bool':
         if (n.type === N.Bool) return n.value;
-        this.errorf(`expected bool; found ${nodeString(n)}`);
+        return this.errorf(`expected bool; found ${nodeString(n)}`);
       case 'float64':
         if (n.type === N.Number && n.isFloat) return new GoFloat(n.float);
-        this.errorf(`expected float; found ${nodeString(n)}`);
+        return this.errorf(`expected float; found ${nodeString(n)}`);
       case 'int':
         if (n.type === N.Number && n.isInt) return n.int;
-        this.errorf(`expected integer; found ${nodeString(n)}`);
+        return this.errorf(`expected integer; found ${nodeString(n)}`);
       case 'time.Duration':
         if (n.type === N.Number && n.isInt) return new GoDuration(n.int);
-        this.errorf(`expected integer; found ${nodeString(n)}`);
+        return this.errorf(`expected integer; found ${nodeString(n)}`);
       case 'string':
         if (n.type === N.String) return n.text;
-        this.errorf(`expected string; found ${nodeString(n)}`);
+        return this.errorf(`expected string; found ${nodeString(n)}`);
       case 'any':
         switch (n.type) {
           case N.Bool:

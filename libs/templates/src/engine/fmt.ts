@@ -210,6 +210,8 @@ function formatString(s: string, verb: string, spec: Spec): string {
       return pad(s, spec);
     case 'q':
       if (spec.prec >= 0) s = [...s].slice(0, spec.prec).join('');
+      // %#q uses a raw string only when no control character would need escaping, as Go does.
+      // eslint-disable-next-line no-control-regex
       if (spec.sharp && !s.includes('`') && !/[\x00-\x08\x0a-\x1f\x7f]/.test(s)) return pad('`' + s + '`', spec);
       return pad(spec.plus ? asciiQuote(s) : goQuote(s), spec);
     case 'x':
@@ -232,6 +234,8 @@ function formatString(s: string, verb: string, spec: Spec): string {
 }
 
 function asciiQuote(s: string): string {
+  // %+q escapes everything outside ASCII.
+  // eslint-disable-next-line no-control-regex
   return goQuote(s).replace(/[^\x00-\x7f]/gu, (ch) => {
     const c = ch.codePointAt(0)!;
     return c < 0x10000 ? '\\u' + c.toString(16).padStart(4, '0') : '\\U' + c.toString(16).padStart(8, '0');

@@ -329,7 +329,8 @@ export class GoTime implements GoObject {
   sub(u: GoTime): GoDuration {
     if (this.mono !== undefined && u.mono !== undefined) return new GoDuration(Math.round((this.mono - u.mono) * 1e9));
     const ns = (this.sec - u.sec) * 1e9 + (this.nsec - u.nsec);
-    const max = 9223372036854775807;
+    // Go's math.MaxInt64; a double rounds it to 2^63, close enough to clamp a duration.
+    const max = 2 ** 63;
     return new GoDuration(Math.max(-max - 1, Math.min(max, ns)));
   }
   add(d: GoDuration): GoTime {

@@ -443,12 +443,13 @@ class Parser {
     return { type: 'end', pos: t.pos, elseIf: false };
   }
 
-  private branch(type: N.If | N.Range | N.With, context: string, t: Token): BranchNode {
+  private branch(type: N.If | N.Range | N.With, context: string, _keyword: Token): BranchNode {
     const nvars = this.vars.length;
     try {
       const pipe = this.pipeline(context, Tok.RightDelim);
       if (type === N.Range) this.rangeDepth++;
-      let [list, next] = this.itemList();
+      const [list, afterList] = this.itemList();
+      let next = afterList;
       if (type === N.Range) this.rangeDepth--;
       let elseList: ListNode | null = null;
       if (next.type === 'else') {
@@ -462,7 +463,6 @@ class Parser {
           if (next.type !== 'end') this.errorf('expected end; found {{else}}');
         }
       }
-      void list;
       return { type, pos: pipe.pos, src: this.src, pipe, list, elseList };
     } finally {
       this.vars.length = nvars;
@@ -605,7 +605,7 @@ class Parser {
         case N.Number:
         case N.Nil:
         case N.Dot:
-          this.errorf(`unexpected . after term ${goQuote(nodeString(node))}`);
+          return this.errorf(`unexpected . after term ${goQuote(nodeString(node))}`);
         default:
           node = { type: N.Chain, pos, src: this.src, node, field: fields };
       }
