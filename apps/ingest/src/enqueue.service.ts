@@ -30,42 +30,36 @@ export class EnqueueService {
   ) {}
 
   /**
-   * One job per target of the receiver (resolved notifications only for send_resolved targets),
-   * stored in one round trip per channel. Resolves only once Redis has stored them all.
+   * One job per target of the receiver (resolved notifications only for send_resolved targets).
+   * Resolves only once Redis has stored them all.
    */
   async enqueue(receiver: ResolvedReceiver, payload: WebhookPayload): Promise<EnqueueResult> {
     const receivedAt = Date.now();
     const targets = receiver.targets.filter((t) => payload.status === 'firing' || t.sendResolved);
-    const byChannel = new Map<Channel, Array<{ target: string; identity: string }>>();
-    for (const target of targets) {
-      const list = byChannel.get(target.channel) ?? [];
-      list.push({ target: target.name, identity: deliveryIdentity(receiver.name, target.name, payload) });
-      byChannel.set(target.channel, list);
-    }
 
     const ttl = this.config.ingest.dedupWindowMs;
-    const stored = await withTimeout(
+    // One add per job, all in flight at once, rather than addBulk: BullMQ's addBulk builds an
+    // ioredis pipeline, which copies every Lua command onto itself and costs more than it saves.
+    // Each add is atomic; if one fails the answer is 503, Alertmanager retries, and deduplication
+    // keeps the jobs that were stored from being stored twice.
+    const jobs = await withTimeout(
       Promise.all(
-        [...byChannel].map(async ([channel, entries]) => {
-          const jobs = await this.queues.byChannel[channel].addBulk(
-            entries.map(({ target, identity }) => {
-              const data: DeliveryJobData = { receiver: receiver.name, channel, target, notification: payload, receivedAt };
-              return {
-                name: target,
-                data,
-                // The job id is unique per store (a retained job must not block a later, legitimate
-                // resend); the deduplication id is the delivery's identity, for the dedup window.
-                opts: { jobId: `${identity}-${receivedAt.toString(36)}`, deduplication: ttl > 0 ? { id: identity, ttl } : undefined },
-              };
-            }),
-          );
-          return jobs.map((job, i) => ({ channel, target: entries[i].target, jobId: job.id!, fresh: job.id!.startsWith(`${entries[i].identity}-${receivedAt.toString(36)}`) }));
+        targets.map(async (target) => {
+          const identity = deliveryIdentity(receiver.name, target.name, payload);
+          const jobId = `${identity}-${receivedAt.toString(36)}`;
+          const data: DeliveryJobData = { receiver: receiver.name, channel: target.channel, target: target.name, notification: payload, receivedAt };
+          // The job id is unique per store (a retained job must not block a later, legitimate
+          // resend); the deduplication id is the delivery's identity, for the dedup window.
+          const job = await this.queues.byChannel[target.channel].add(target.name, data, {
+            jobId,
+            deduplication: ttl > 0 ? { id: identity, ttl } : undefined,
+          });
+          return { channel: target.channel, target: target.name, jobId: job.id!, fresh: job.id === jobId };
         }),
       ),
       ENQUEUE_TIMEOUT_MS,
       'Redis',
     );
-    const jobs = stored.flat();
     for (const job of jobs) if (job.fresh) this.metrics.jobsEnqueued.inc({ channel: job.channel });
     return {
       receiver: receiver.name,
