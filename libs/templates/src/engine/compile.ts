@@ -12,6 +12,7 @@
  * a throw; messages and error positions are the interpreter's business.
  */
 import { goEq } from './builtins';
+import { generateTree } from './codegen';
 import { compareStrings, formatV } from './fmt';
 import type { FuncDef } from './exec';
 import { zeroValue } from './exec';
@@ -20,17 +21,24 @@ import { ArgNode, BranchNode, CommandNode, ListNode, N, Node, nodeString, PipeNo
 import { GoFloat, GoMethod, GoObject, GoType, isTrue, ParamType, typeOf } from './values';
 
 /** Tests switch the fast path off to compare it with the interpreter, and count its hand-overs. */
-export const compiledExecution = { enabled: true, fallbacks: 0 };
+export const compiledExecution = {
+  enabled: true,
+  fallbacks: 0,
+  /** Generate JavaScript per template (codegen.ts); off: closures only. */
+  codegen: true,
+  /** Trees the generator left to the closures. */
+  notGenerated: 0,
+};
 
 /** Thrown by compiled code to hand the render over to the interpreter. */
-const BAIL: { bail: true } = { bail: true };
-const MISSING: unique symbol = Symbol('missing');
+export const BAIL: { bail: true } = { bail: true };
+export const MISSING: unique symbol = Symbol('missing');
 
 /**
  * Template calls deeper than this are left to the interpreter (which reports Go's depth error or
  * the stack overflow); real templates nest a handful of levels.
  */
-const MAX_COMPILED_DEPTH = 100;
+export const MAX_COMPILED_DEPTH = 100;
 
 /** Result of executing a node: 0 normal, 1 {{break}}, 2 {{continue}}. */
 const R_NEXT = 0;
@@ -38,7 +46,7 @@ const R_BREAK = 1;
 const R_CONTINUE = 2;
 
 /** Per-render state: output, the variable stack (names and values; a template's frame starts at `base`). */
-class Ctx {
+export class Ctx {
   out = '';
   vn: string[] = [];
   vv: unknown[] = [];
@@ -49,10 +57,10 @@ class Ctx {
   constructor(readonly env: CompiledEnv) {}
 }
 
-type Emit = (c: Ctx, dot: unknown) => number;
+export type Emit = (c: Ctx, dot: unknown) => number;
 /** A value; commands compiled without a final argument ignore the third parameter, so they are Exprs too. */
-type Expr = (c: Ctx, dot: unknown, final?: unknown) => unknown;
-type Cmd = (c: Ctx, dot: unknown, final: unknown) => unknown;
+export type Expr = (c: Ctx, dot: unknown, final?: unknown) => unknown;
+export type Cmd = (c: Ctx, dot: unknown, final: unknown) => unknown;
 type Call = (c: Ctx, dot: unknown, recv: unknown, final: unknown) => unknown;
 
 export interface CompiledTemplate {
@@ -80,25 +88,37 @@ export class CompiledEnv {
 
 interface CompiledTree {
   funcs: Record<string, FuncDef>;
+  codegen: boolean;
   ct: CompiledTemplate;
 }
 
-function bail(): never {
+export function bail(): never {
   throw BAIL;
 }
 const bailEmit: Emit = bail;
 
 export function compileTree(tree: Tree, funcs: Record<string, FuncDef>): CompiledTemplate {
   const hit = tree.compiled as CompiledTree | undefined;
-  if (hit !== undefined && hit.funcs === funcs) return hit.ct;
-  let body: Emit;
-  try {
-    body = new Compiler(funcs).list(tree.root);
-  } catch {
-    body = bailEmit; // something the compiler does not understand: always use the interpreter
+  const codegen = compiledExecution.codegen;
+  if (hit !== undefined && hit.funcs === funcs && hit.codegen === codegen) return hit.ct;
+  let body: Emit | undefined;
+  if (codegen) {
+    try {
+      body = generateTree(tree, funcs);
+    } catch {
+      body = undefined; // the generator does not handle this tree: closures instead
+      compiledExecution.notGenerated++;
+    }
+  }
+  if (body === undefined) {
+    try {
+      body = new Compiler(funcs).list(tree.root);
+    } catch {
+      body = bailEmit; // something the compiler does not understand: always use the interpreter
+    }
   }
   const ct = { name: tree.name, body };
-  tree.compiled = { funcs, ct } satisfies CompiledTree;
+  tree.compiled = { funcs, codegen, ct } satisfies CompiledTree;
   return ct;
 }
 
@@ -146,7 +166,7 @@ function canBeNil(t: ParamType): boolean {
 }
 
 /** exec.ts validateType, throwing instead of reporting. */
-function validate(value: unknown, typ: ParamType): unknown {
+export function validate(value: unknown, typ: ParamType): unknown {
   if (typ === 'any') return value;
   if (value === undefined || value === null) {
     if (canBeNil(typ)) return undefined;
@@ -193,10 +213,10 @@ function validator(typ: ParamType): ((v: unknown) => unknown) | null {
   }
 }
 
-const NO_CONSTANT: unique symbol = Symbol('no constant');
+export const NO_CONSTANT: unique symbol = Symbol('no constant');
 
 /** exec.ts evalArg for a literal node (bool, number, string, nil) passed as `typ`. */
-function literalArg(n: ArgNode, typ: ParamType): unknown {
+export function literalArg(n: ArgNode, typ: ParamType): unknown {
   if (n.type === N.Nil) return canBeNil(typ) ? undefined : NO_CONSTANT;
   switch (typ) {
     case 'bool':
@@ -222,7 +242,7 @@ function literalArg(n: ArgNode, typ: ParamType): unknown {
   return NO_CONSTANT;
 }
 
-function isLiteral(n: ArgNode): boolean {
+export function isLiteral(n: ArgNode): boolean {
   return n.type === N.Bool || n.type === N.Number || n.type === N.String || n.type === N.Nil;
 }
 
@@ -230,7 +250,7 @@ function isLiteral(n: ArgNode): boolean {
 const pureResults = new WeakMap<FuncDef, Map<string, unknown>>();
 
 /** `eq a b`, the common case, without goEq's rest parameters. */
-function eq2(a: unknown, b: unknown): boolean {
+export function eq2(a: unknown, b: unknown): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a === b;
   return goEq(a, b);
 }
@@ -238,23 +258,29 @@ function eq2(a: unknown, b: unknown): boolean {
 // ---------------------------------------------------------------- fields and methods
 
 const K_UNRESOLVED = 0;
-const K_METHOD = 1;
-const K_STRUCT = 2;
-const K_MAP = 3;
+export const K_METHOD = 1;
+export const K_STRUCT = 2;
+export const K_MAP = 3;
 const K_ERROR = 4;
 
 interface Resolved {
   kind: number;
   call: Call | null;
+  direct: ((recv: unknown) => unknown) | null;
   elemZero: unknown;
 }
 
-/** One `.Name` in a field chain, with the resolution for the last receiver type it saw. */
-class FieldSite {
-  private t: GoType | null = null;
-  private kind = K_UNRESOLVED;
+/**
+ * One `.Name` in a field chain, with the resolution for the last receiver type it saw. Generated
+ * code (codegen.ts) reads `t`, `kind`, `direct` and `elemZero` to take the common cases inline.
+ */
+export class FieldSite {
+  t: GoType | null = null;
+  kind = K_UNRESOLVED;
   private call: Call | null = null;
-  private elemZero: unknown = undefined;
+  /** For a method without arguments: the method itself (called with the receiver). */
+  direct: ((recv: unknown) => unknown) | null = null;
+  elemZero: unknown = undefined;
   private seen: Map<GoType, Resolved> | null = null;
 
   constructor(
@@ -286,11 +312,13 @@ class FieldSite {
   private resolve(t: GoType) {
     let r = this.seen?.get(t);
     if (!r) {
-      r = { kind: K_ERROR, call: null, elemZero: MISSING };
+      r = { kind: K_ERROR, call: null, direct: null, elemZero: MISSING };
       const method: GoMethod | undefined = t.methods?.[this.name];
       if (method) {
         r.kind = K_METHOD;
         r.call = this.compiler.call(method as FuncDef, this.args, this.hasFinal, true) as Call;
+        // what call() compiles for no arguments: (_c, _d, recv) => fn(recv)
+        if (!this.hasFinal && (this.args === null || this.args.length <= 1) && method.params.length === 0 && !method.variadic) r.direct = method.fn;
       } else {
         const hasArgs = (this.args !== null && this.args.length > 1) || this.hasFinal;
         if (t.kind === 'struct' && t.fields?.includes(this.name)) r.kind = hasArgs ? K_ERROR : K_STRUCT;
@@ -306,13 +334,14 @@ class FieldSite {
     this.t = t;
     this.kind = r.kind;
     this.call = r.call;
+    this.direct = r.direct;
     this.elemZero = r.elemZero;
   }
 }
 
 // ---------------------------------------------------------------- the compiler
 
-class Compiler {
+export class Compiler {
   constructor(private readonly funcs: Record<string, FuncDef>) {}
 
   list(list: ListNode): Emit {

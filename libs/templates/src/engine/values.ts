@@ -107,6 +107,11 @@ export function isNil(v: unknown): v is null | undefined {
 /** Tags an array with its Go slice type. */
 const sliceTypes = new WeakMap<object, GoType>();
 
+/** The Go slice type recorded for an array, if any. */
+export function typedSliceType(arr: unknown[]): GoType | undefined {
+  return sliceTypes.get(arr);
+}
+
 /** Records an array's Go slice type (kept outside the array, so arrays stay plain). */
 export function typedSlice<T>(arr: T[], type: GoType): T[] {
   sliceTypes.set(arr, type);
