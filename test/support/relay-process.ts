@@ -30,6 +30,18 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+/** Runs an app that is expected to stop on its own (e.g. refusing a bad config): its exit code and output. */
+export async function runAppToExit(app: string, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['-e', boot(`apps/${app}/src/main.ts`)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  clearTimeout(timer);
+  return { code, output };
+}
+
 /** Starts `apps/<app>/src/main.ts` in its own process and waits for /health/ready. */
 export async function startAppProcess(app: string, env: NodeJS.ProcessEnv): Promise<AppProcess> {
   const port = await freePort();

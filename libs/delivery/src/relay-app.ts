@@ -87,7 +87,13 @@ export async function runRelayProcess(
   features: (runtime: RelayRuntime) => Array<Type | DynamicModule>,
   listen: (runtime: RelayRuntime) => ListenOptions,
 ): Promise<NestFastifyApplication> {
-  const log = rootLogger();
+  let log: ReturnType<typeof rootLogger>;
+  try {
+    log = rootLogger();
+  } catch (e) {
+    process.stderr.write(`alert-relay: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
   let runtime: RelayRuntime;
   try {
     runtime = await loadRuntime();
