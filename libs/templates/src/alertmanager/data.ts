@@ -6,22 +6,38 @@
 import type { WebhookPayload } from '@relay/models';
 import { compareStrings } from '../engine/fmt';
 import { GoTime } from '../engine/gotime';
-import { GoObject, GoType, T_SLICE_STRING, T_STRING, typedSlice } from '../engine/values';
+import { GoObject, GoType, hiddenSlot, T_SLICE_STRING, T_STRING, typedSlice } from '../engine/values';
+
+/** A record a KV may read when it needs to instead of copying it (see templateData). */
+class RecordEntries {
+  constructor(readonly rec: Record<string, string>) {}
+}
 
 export class KV implements GoObject {
-  readonly m: Map<string, string>;
+  /** Entries not copied into a Map yet: own enumerable properties, as Object.entries sees them. */
+  private rec: Record<string, string> | undefined;
+  private map: Map<string, string> | undefined;
   constructor(entries: Record<string, string> | Map<string, string> = {}) {
-    this.m = entries instanceof Map ? entries : new Map(Object.entries(entries));
+    if (entries instanceof Map) this.map = entries;
+    else if (entries instanceof RecordEntries) this.rec = entries.rec;
+    else this.map = new Map(Object.entries(entries));
+  }
+  /** The entries. */
+  get m(): Map<string, string> {
+    return (this.map ??= new Map(Object.entries(this.rec!)));
   }
   declare readonly goType: GoType; // T_KV, on the prototype
   goField(name: string): string | undefined {
-    return this.m.get(name);
+    const rec = this.rec;
+    if (rec !== undefined) return Object.prototype.propertyIsEnumerable.call(rec, name) ? rec[name] : undefined;
+    return this.map!.get(name);
   }
   goKeys(): string[] {
-    return [...this.m.keys()];
+    return this.rec !== undefined ? Object.keys(this.rec) : [...this.map!.keys()];
   }
+  private _size?: number;
   goLen(): number {
-    return this.m.size;
+    return this.rec !== undefined ? (this._size ??= Object.keys(this.rec).length) : this.map!.size;
   }
   // A KV never changes once built, so derived values are computed once. Templates get the cached
   // arrays themselves (frozen); the public methods hand out copies.
@@ -43,13 +59,13 @@ export class KV implements GoObject {
   /** sortedPairs(), computed once: frozen and shared (for templates, which never modify values). */
   sharedPairs(): readonly Pair[] {
     if (!this._pairs) {
-      const keys = [...this.m.keys()];
+      const keys = this.goKeys();
       const rest = keys.filter((k) => k !== 'alertname');
       // Go sorts bytewise (code point order); UTF-16 order is the same without surrogates.
       if (rest.some((k) => /[\ud800-\udfff]/.test(k))) rest.sort(compareStrings);
       else rest.sort();
       if (rest.length !== keys.length) rest.unshift('alertname');
-      this._pairs = Object.freeze(typedSlice(rest.map((k) => new Pair(k, this.m.get(k)!)), T_PAIRS));
+      this._pairs = sharedPairsOf(typedSlice(rest.map((k) => new Pair(k, this.goField(k)!)), T_PAIRS));
     }
     return this._pairs;
   }
@@ -74,7 +90,7 @@ export class KV implements GoObject {
   private removeUncached(keys: readonly string[] | undefined): KV {
     const drop = new Set(keys ?? []);
     const out = new Map<string, string>();
-    for (const [k, v] of this.m) if (!drop.has(k)) out.set(k, v);
+    for (const k of this.goKeys()) if (!drop.has(k)) out.set(k, this.goField(k)!);
     return new KV(out);
   }
   toObject(): Record<string, string> {
@@ -212,30 +228,46 @@ for (const [cls, t] of [
   Object.defineProperty(cls.prototype, 'goType', { value: t });
 }
 
+/** Derived values, remembered on the arrays they derive from. */
+const pairsDerivedSlot = hiddenSlot<PairsDerived>();
+const byStatusSlot = hiddenSlot<{ firing: Alert[]; resolved: Alert[] }>();
+
+interface PairsDerived {
+  names?: string[];
+  values?: string[];
+}
+
+/** A shared (frozen) Pairs with a place for its Names and Values, computed once. */
+function sharedPairsOf(ps: Pair[]): readonly Pair[] {
+  pairsDerivedSlot.set(ps, {});
+  return Object.freeze(ps);
+}
+
 /** Names and Values of a frozen (shared) Pairs, computed once; of other Pairs, each time. */
-const derivedOfPairs = new WeakMap<readonly Pair[], { names: string[]; values: string[] }>();
 function pairsDerived(ps: readonly Pair[]): { names: string[]; values: string[] } {
-  let d = derivedOfPairs.get(ps);
-  if (d) return d;
-  d = {
+  const frozen = Object.isFrozen(ps);
+  let d = frozen ? pairsDerivedSlot.get(ps) : undefined;
+  if (d?.names !== undefined && d.values !== undefined) return d as { names: string[]; values: string[] };
+  const fresh = {
     names: typedSlice(ps.map((p) => p.Name), T_SLICE_STRING),
     values: typedSlice(ps.map((p) => p.Value), T_SLICE_STRING),
   };
-  if (Object.isFrozen(ps)) {
-    Object.freeze(d.names);
-    Object.freeze(d.values);
-    derivedOfPairs.set(ps, d);
+  if (frozen) {
+    Object.freeze(fresh.names);
+    Object.freeze(fresh.values);
+    if (d === undefined) pairsDerivedSlot.set(ps, (d = {}));
+    d.names = fresh.names;
+    d.values = fresh.values;
   }
-  return d;
+  return fresh;
 }
 
 /**
  * Alerts.Firing / Alerts.Resolved, remembered per Alerts slice (frozen, shared). The slice itself
  * could be changed by its owner between renders, so a remembered result is checked against it.
  */
-const byStatusCache = new WeakMap<Alert[], { firing: Alert[]; resolved: Alert[] }>();
 function byStatus(as: Alert[], status: 'firing' | 'resolved'): Alert[] {
-  const hit = byStatusCache.get(as);
+  const hit = byStatusSlot.get(as);
   if (hit) {
     const list = status === 'firing' ? hit.firing : hit.resolved;
     let j = 0;
@@ -251,12 +283,13 @@ function byStatus(as: Alert[], status: 'firing' | 'resolved'): Alert[] {
   }
   const firing = Object.freeze(typedSlice(as.filter((a) => a.Status === 'firing'), T_ALERT_SLICE)) as Alert[];
   const resolved = Object.freeze(typedSlice(as.filter((a) => a.Status === 'resolved'), T_ALERT_SLICE)) as Alert[];
-  byStatusCache.set(as, { firing, resolved });
+  byStatusSlot.set(as, { firing, resolved });
   return status === 'firing' ? firing : resolved;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const kv = (v: unknown): KV => new KV(v && typeof v === 'object' ? (v as Record<string, string>) : {});
+// The payload's label and annotation objects are read as needed, not copied: the payload does not change once received.
+const kv = (v: unknown): KV => new KV(new RecordEntries(v && typeof v === 'object' ? (v as Record<string, string>) : {}) as unknown as Record<string, string>);
 const time = (v: unknown): GoTime => GoTime.parseRFC3339(typeof v === 'string' && v ? v : '0001-01-01T00:00:00Z');
 
 /**

@@ -91,7 +91,7 @@ export function typeOf(v: unknown): GoType {
       const t = (v as GoObject).goType;
       if (t && !Array.isArray(v)) return t;
       if (v instanceof GoFloat) return T_FLOAT;
-      if (Array.isArray(v)) return sliceTypes.get(v) ?? T_SLICE_ANY;
+      if (Array.isArray(v)) return typedSliceType(v) ?? T_SLICE_ANY;
       if ((v as GoObject).goType) return (v as GoObject).goType;
       return T_INVALID;
     }
@@ -104,15 +104,54 @@ export function isNil(v: unknown): v is null | undefined {
   return v === undefined || v === null;
 }
 
-/** Tags an array with its Go slice type. */
-const sliceTypes = new WeakMap<object, GoType>();
+/** A value attached to objects (arrays, mostly) that nothing else can see. */
+export interface HiddenSlot<T> {
+  get(o: object): T | undefined;
+  set(o: object, value: T): void;
+}
+
+/** Its constructor returns the object it is given, so a subclass's private field lands on that object. */
+class Stamp {
+  constructor(o: object) {
+    return o as Stamp;
+  }
+}
+
+/**
+ * A new hidden slot: a private class field added to the object itself (invisible to iteration,
+ * JSON, Object.keys, symbols, util.inspect and deep equality; a copy does not inherit it). It
+ * costs about as much as a property store, unlike a WeakMap entry per object, which costs far
+ * more in the garbage collector. Objects that cannot take a new field are kept in a WeakMap.
+ */
+export function hiddenSlot<T>(): HiddenSlot<T> {
+  const weak = new WeakMap<object, T>();
+  class Slot extends Stamp {
+    #value: T;
+    constructor(o: object, value: T) {
+      super(o);
+      this.#value = value;
+    }
+    static get(o: object): T | undefined {
+      return #value in o ? (o as Slot).#value : weak.get(o);
+    }
+    static set(o: object, value: T): void {
+      if (#value in o) (o as Slot).#value = value;
+      else if (Object.isExtensible(o)) new Slot(o, value);
+      else weak.set(o, value);
+    }
+  }
+  return Slot;
+}
+
+/** Go slice types of arrays. */
+const sliceTypes = hiddenSlot<GoType>();
 
 /** The Go slice type recorded for an array, if any. */
 export function typedSliceType(arr: unknown[]): GoType | undefined {
   return sliceTypes.get(arr);
 }
 
-/** Records an array's Go slice type (kept outside the array, so arrays stay plain). */
+/** Records an array's Go slice type (where no one else sees it, so arrays stay plain). */
 export function typedSlice<T>(arr: T[], type: GoType): T[] {
   sliceTypes.set(arr, type);
   return arr;
