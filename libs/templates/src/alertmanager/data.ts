@@ -44,7 +44,7 @@ export class KV implements GoObject {
   private _pairs?: readonly Pair[];
   private _names?: readonly string[];
   private _values?: readonly string[];
-  private _removed?: { key: string; keys: readonly string[] | undefined; kv: KV };
+  private _removed?: { key: string | undefined; keys: readonly string[] | undefined; kv: KV };
 
   /** Pairs sorted by name, with `alertname` first. */
   sortedPairs(): Pair[] {
@@ -65,7 +65,7 @@ export class KV implements GoObject {
       if (rest.some((k) => /[\ud800-\udfff]/.test(k))) rest.sort(compareStrings);
       else rest.sort();
       if (rest.length !== keys.length) rest.unshift('alertname');
-      this._pairs = sharedPairsOf(typedSlice(rest.map((k) => new Pair(k, this.goField(k)!)), T_PAIRS));
+      this._pairs = Object.freeze(typedSlice(rest.map((k) => new Pair(k, this.goField(k)!)), T_PAIRS));
     }
     return this._pairs;
   }
@@ -79,18 +79,22 @@ export class KV implements GoObject {
   }
   remove(keys: readonly string[] | undefined): KV {
     const last = this._removed;
-    // a frozen list of keys (a constant in a template, or names of a KV) is the same list when it is the same array
-    if (last !== undefined && keys !== undefined && last.keys === keys) return last.kv;
-    const key = (keys ?? []).join('\0');
-    if (last?.key === key) return last.kv;
+    if (last !== undefined) {
+      // a frozen list of keys (a constant in a template, or names of a KV) is the same list when it is the same array
+      if (keys !== undefined && last.keys === keys) return last.kv;
+      if ((last.key ??= last.keys!.join('\0')) === (keys ?? []).join('\0')) return last.kv;
+    }
     const kv = this.removeUncached(keys);
-    this._removed = { key, keys: keys !== undefined && Object.isFrozen(keys) ? keys : undefined, kv };
+    // a frozen list cannot change: its key is only computed if a different list is compared with it
+    const frozen = keys !== undefined && Object.isFrozen(keys);
+    this._removed = { key: frozen ? undefined : (keys ?? []).join('\0'), keys: frozen ? keys : undefined, kv };
     return kv;
   }
   private removeUncached(keys: readonly string[] | undefined): KV {
-    const drop = new Set(keys ?? []);
+    const list = keys ?? [];
+    const drop = list.length > 8 ? new Set(list) : null;
     const out = new Map<string, string>();
-    for (const k of this.goKeys()) if (!drop.has(k)) out.set(k, this.goField(k)!);
+    for (const k of this.goKeys()) if (!(drop !== null ? drop.has(k) : list.includes(k))) out.set(k, this.goField(k)!);
     return new KV(out);
   }
   toObject(): Record<string, string> {
@@ -233,21 +237,16 @@ const pairsDerivedSlot = hiddenSlot<PairsDerived>();
 const byStatusSlot = hiddenSlot<{ firing: Alert[]; resolved: Alert[] }>();
 
 interface PairsDerived {
-  names?: string[];
-  values?: string[];
+  names: string[];
+  values: string[];
 }
 
-/** A shared (frozen) Pairs with a place for its Names and Values, computed once. */
-function sharedPairsOf(ps: Pair[]): readonly Pair[] {
-  pairsDerivedSlot.set(ps, {});
-  return Object.freeze(ps);
-}
 
 /** Names and Values of a frozen (shared) Pairs, computed once; of other Pairs, each time. */
 function pairsDerived(ps: readonly Pair[]): { names: string[]; values: string[] } {
   const frozen = Object.isFrozen(ps);
-  let d = frozen ? pairsDerivedSlot.get(ps) : undefined;
-  if (d?.names !== undefined && d.values !== undefined) return d as { names: string[]; values: string[] };
+  const d = frozen ? pairsDerivedSlot.get(ps) : undefined;
+  if (d !== undefined) return d;
   const fresh = {
     names: typedSlice(ps.map((p) => p.Name), T_SLICE_STRING),
     values: typedSlice(ps.map((p) => p.Value), T_SLICE_STRING),
@@ -255,9 +254,7 @@ function pairsDerived(ps: readonly Pair[]): { names: string[]; values: string[] 
   if (frozen) {
     Object.freeze(fresh.names);
     Object.freeze(fresh.values);
-    if (d === undefined) pairsDerivedSlot.set(ps, (d = {}));
-    d.names = fresh.names;
-    d.values = fresh.values;
+    pairsDerivedSlot.set(ps, fresh);
   }
   return fresh;
 }

@@ -121,7 +121,8 @@ class Stamp {
  * A new hidden slot: a private class field added to the object itself (invisible to iteration,
  * JSON, Object.keys, symbols, util.inspect and deep equality; a copy does not inherit it). It
  * costs about as much as a property store, unlike a WeakMap entry per object, which costs far
- * more in the garbage collector. Objects that cannot take a new field are kept in a WeakMap.
+ * more in the garbage collector. Should an engine refuse a field (on a frozen object), a WeakMap
+ * keeps the value instead.
  */
 export function hiddenSlot<T>(): HiddenSlot<T> {
   const weak = new WeakMap<object, T>();
@@ -136,8 +137,13 @@ export function hiddenSlot<T>(): HiddenSlot<T> {
     }
     static set(o: object, value: T): void {
       if (#value in o) (o as Slot).#value = value;
-      else if (Object.isExtensible(o)) new Slot(o, value);
-      else weak.set(o, value);
+      else {
+        try {
+          new Slot(o, value); // V8 adds private fields to frozen objects too
+        } catch {
+          weak.set(o, value); // an engine that does not
+        }
+      }
     }
   }
   return Slot;
