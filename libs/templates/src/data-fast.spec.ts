@@ -36,6 +36,14 @@ describe('KV read from a record equals KV copied into a Map', () => {
     expect(lazy.toObject()).toEqual(eager.toObject());
     expect([...lazy.m]).toEqual([...eager.m]);
     expect(lazy.goField('nope')).toBeUndefined();
+    // read often, it copies the record into a Map: the same answers before, during and after
+    const fresh = lazyKV(rec);
+    for (let i = 0; i < 20; i++) {
+      expect(fresh.goLen()).toBe(eager.goLen());
+      expect(fresh.goKeys()).toEqual(eager.goKeys());
+      for (const k of [...Object.keys(rec), 'nope', 'constructor']) expect(fresh.goField(k)).toBe(eager.goField(k));
+    }
+    expect(fresh.sortedPairs()).toEqual(eager.sortedPairs());
   });
 });
 

@@ -27,17 +27,35 @@ export class KV implements GoObject {
     return (this.map ??= new Map(Object.entries(this.rec!)));
   }
   declare readonly goType: GoType; // T_KV, on the prototype
-  goField(name: string): string | undefined {
+  /** Reads left before a record is copied into a Map (quicker to read than records of many shapes). */
+  private reads = 8;
+  /** The record while it is still read directly; afterwards undefined (and the Map is there). */
+  private record(): Record<string, string> | undefined {
     const rec = this.rec;
+    if (rec === undefined || --this.reads >= 0) return rec;
+    this.map ??= new Map(Object.entries(rec));
+    this.rec = undefined;
+    return undefined;
+  }
+  goField(name: string): string | undefined {
+    const rec = this.record();
     if (rec !== undefined) return Object.prototype.propertyIsEnumerable.call(rec, name) ? rec[name] : undefined;
     return this.map!.get(name);
   }
   goKeys(): string[] {
+    const rec = this.record();
+    return rec !== undefined ? Object.keys(rec) : [...this.map!.keys()];
+  }
+  goLen(): number {
+    const rec = this.record();
+    return rec !== undefined ? Object.keys(rec).length : this.map!.size;
+  }
+  /** Keys and their values, for building derived values (these reads do not count). */
+  private keyList(): string[] {
     return this.rec !== undefined ? Object.keys(this.rec) : [...this.map!.keys()];
   }
-  private _size?: number;
-  goLen(): number {
-    return this.rec !== undefined ? (this._size ??= Object.keys(this.rec).length) : this.map!.size;
+  private entry(key: string): string {
+    return this.rec !== undefined ? this.rec[key] : this.map!.get(key)!;
   }
   // A KV never changes once built, so derived values are computed once. Templates get the cached
   // arrays themselves (frozen); the public methods hand out copies.
@@ -59,13 +77,13 @@ export class KV implements GoObject {
   /** sortedPairs(), computed once: frozen and shared (for templates, which never modify values). */
   sharedPairs(): readonly Pair[] {
     if (!this._pairs) {
-      const keys = this.goKeys();
+      const keys = this.keyList();
       const rest = keys.filter((k) => k !== 'alertname');
       // Go sorts bytewise (code point order); UTF-16 order is the same without surrogates.
       if (rest.some((k) => /[\ud800-\udfff]/.test(k))) rest.sort(compareStrings);
       else rest.sort();
       if (rest.length !== keys.length) rest.unshift('alertname');
-      this._pairs = Object.freeze(typedSlice(rest.map((k) => new Pair(k, this.goField(k)!)), T_PAIRS));
+      this._pairs = Object.freeze(typedSlice(rest.map((k) => new Pair(k, this.entry(k))), T_PAIRS));
     }
     return this._pairs;
   }
@@ -94,7 +112,7 @@ export class KV implements GoObject {
     const list = keys ?? [];
     const drop = list.length > 8 ? new Set(list) : null;
     const out = new Map<string, string>();
-    for (const k of this.goKeys()) if (!(drop !== null ? drop.has(k) : list.includes(k))) out.set(k, this.goField(k)!);
+    for (const k of this.keyList()) if (!(drop !== null ? drop.has(k) : list.includes(k))) out.set(k, this.entry(k));
     return new KV(out);
   }
   toObject(): Record<string, string> {
