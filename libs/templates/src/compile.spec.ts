@@ -210,6 +210,8 @@ describe('generated code equals the closures and the interpreter', () => {
     '{{ with .ExternalURL }}{{ . }}{{ end }}{{ with .Alerts }}{{ range . }}{{ .Fingerprint }}{{ end }}{{ end }}',
     '{{ $x := 0 }}{{ range $x = .Alerts }}{{ end }}{{ $x.Status }}',
     '{{ range $i, $e := . }}{{ end }}',
+    // adjacent texts (merged into one append), line separators and quotes in text and names
+    'a{{/* x */}}b\u2028{{- /* y */}}c"\\{{/* z */}}\u2029d\n{{ define "n\u2028\\"" }}[{{ . }}]{{ end }}{{ template "n\u2028\\"" "\u2028" }}',
   ])('%s', (text) => {
     for (const f of dataFiles) {
       const data = load(f);

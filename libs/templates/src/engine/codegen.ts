@@ -98,10 +98,29 @@ export function generateTree(tree: Tree, funcs: Record<string, FuncDef>): Emit {
   const g = new Gen(funcs);
   const body = g.list(tree.root, 'd0');
   const src =
-    `'use strict';\n${g.head.join('\n')}\n` +
+    `'use strict';\nconst { bail, isTrue, print, validate, sliceType, mapKeys, zeroValue, lookup, MISSING, GoTime, maxDepth } = R;\n${g.head.join('\n')}\n` +
     `return function ${safeName(tree.name)}(c, d0) {\nlet v0 = d0${g.temps > 0 ? ', ' + Array.from({ length: g.temps }, (_, i) => 't' + i).join(', ') : ''};\n${body}return 0;\n};`;
-  const make = new Function('K', 'R', src) as (k: unknown[], r: Runtime) => Emit;
+  const make = new Function('K', 'R', mergeTexts(src)) as (k: unknown[], r: Runtime) => Emit;
   return make(g.consts, getRuntime());
+}
+
+/** Go's truth of the value in the local `v`: strings and booleans inline. */
+function truth(v: string): string {
+  return `(typeof ${v} === 'string' ? ${v}.length !== 0 : typeof ${v} === 'boolean' ? ${v} : isTrue(${v}))`;
+}
+
+/** A JavaScript string literal, with no raw line separators in it (so the source's lines are its statements). */
+function quote(s: string): string {
+  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** Consecutive appends of literal text become one. */
+function mergeTexts(src: string): string {
+  return src.replace(/(?:^c\.out \+= "(?:[^"\\\n]|\\.)*";\n){2,}/gm, (run) => {
+    let text = '';
+    for (const m of run.matchAll(/^c\.out \+= ("(?:[^"\\\n]|\\.)*");$/gm)) text += JSON.parse(m[1]) as string;
+    return `c.out += ${quote(text)};\n`;
+  });
 }
 
 function safeName(name: string): string {
@@ -138,7 +157,7 @@ class Gen {
   }
 
   private lit(v: unknown): string {
-    if (typeof v === 'string') return JSON.stringify(v);
+    if (typeof v === 'string') return quote(v);
     if (typeof v === 'boolean') return String(v);
     if (v === undefined) return 'undefined';
     if (typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0)) return String(v);
@@ -160,7 +179,7 @@ class Gen {
   private node(n: Node, dot: string): string {
     switch (n.type) {
       case N.Text:
-        return n.text === '' ? '' : `c.out += ${JSON.stringify(n.text)};\n`;
+        return n.text === '' ? '' : `c.out += ${quote(n.text)};\n`;
       case N.Comment:
         return '';
       case N.Action: {
@@ -169,7 +188,7 @@ class Gen {
           return code;
         }
         const t = this.tmp();
-        return `${t} = ${this.pipe(n.pipe, dot)};\nc.out += typeof ${t} === 'string' ? ${t} : R.print(${t});\n`;
+        return `${t} = ${this.pipe(n.pipe, dot)};\nc.out += typeof ${t} === 'string' ? ${t} : print(${t});\n`;
       }
       case N.Break:
       case N.Continue: {
@@ -210,7 +229,7 @@ class Gen {
       const name = v.ident[0];
       if (p.isAssign) {
         const target = this.findVar(name);
-        code += target === undefined ? `R.bail();\n` : `${target} = ${value};\n`;
+        code += target === undefined ? `bail();\n` : `${target} = ${value};\n`;
       } else {
         const js = 'v' + this.nvars++;
         code += `let ${js} = ${value};\n`;
@@ -226,7 +245,7 @@ class Gen {
   }
 
   private varRef(name: string): string {
-    return this.findVar(name) ?? 'R.bail()';
+    return this.findVar(name) ?? 'bail()';
   }
 
   private ifOrWith(n: BranchNode, dot: string): string {
@@ -246,7 +265,7 @@ class Gen {
       } else inner = '';
       inner += this.scoped(() => this.list(n.list, innerDot));
       const els = n.elseList ? this.scoped(() => this.list(n.elseList!, dot)) : '';
-      return `${code}if (R.isTrue(${value})) {\n${inner}}${els ? ` else {\n${els}}` : ''}\n`;
+      return `${code}if (${truth(value)}) {\n${inner}}${els ? ` else {\n${els}}` : ''}\n`;
     })}}\n`;
   }
 
@@ -266,7 +285,7 @@ class Gen {
       const targets = names.map((name) => this.findVar(name));
       const set = (index: string, elem: string) => {
         if (nd === 0) return '';
-        if (targets.some((t) => t === undefined)) return 'R.bail();\n';
+        if (targets.some((t) => t === undefined)) return 'bail();\n';
         if (nd > 1) return `${targets[0]} = ${index};\n${targets[1]} = ${elem};\n`;
         return `${targets[0]} = ${elem};\n`;
       };
@@ -289,10 +308,10 @@ class Gen {
         code +
         `if (Array.isArray(${value}) && ${value}.length > 0) {\n` +
         `${label}: for (let ${i} = 0; ${i} < ${value}.length; ${i}++) {\nconst ${e} = ${value}[${i}];\n${set(i, e)}${arrayBody}}\n` +
-        `} else {\nconst ${(keysVar = keys)} = R.mapKeys(${value});\n` +
+        `} else {\nconst ${(keysVar = keys)} = mapKeys(${value});\n` +
         `if (${keysVar} !== null && ${keysVar}.length > 0) {\n` +
         `${label}: for (let ${i} = 0; ${i} < ${keysVar}.length; ${i}++) {\nconst ${e} = ${value}.goField(${keysVar}[${i}]);\n${set(`${keysVar}[${i}]`, e)}${mapBody}}\n` +
-        `} else {\nif (${value} !== undefined && ${value} !== null && !Array.isArray(${value}) && ${keysVar} === null) R.bail();\n${els}}\n}\n`
+        `} else {\nif (${value} !== undefined && ${value} !== null && !Array.isArray(${value}) && ${keysVar} === null) bail();\n${els}}\n}\n`
       );
     })}}\n`;
   }
@@ -314,10 +333,12 @@ class Gen {
     }
     return (
       code +
-      `const ct = c.env === ${site}.env ? ${site}.ct : R.lookup(c, ${site}, ${JSON.stringify(t.name)});\n` +
-      `if (ct === undefined || c.depth >= R.maxDepth) R.bail();\n` +
+      `const ct = c.env === ${site}.env ? ${site}.ct : lookup(c, ${site}, ${quote(t.name)});\n` +
+      `if (ct === undefined || c.depth >= maxDepth) bail();\n` +
+      // generated code keeps its variables in locals; closures keep theirs on c's stack, from c.base
+      `if (ct.generated) {\nc.depth++;\nct.body(c, ${value});\nc.depth--;\n} else {\n` +
       `const sb = c.base, sp = c.sp;\nc.base = sp;\nc.vn[sp] = '$';\nc.vv[sp] = ${value};\nc.sp = sp + 1;\nc.depth++;\n` +
-      `ct.body(c, ${value});\nc.depth--;\nc.base = sb;\nc.sp = sp;\n}\n`
+      `ct.body(c, ${value});\nc.depth--;\nc.base = sb;\nc.sp = sp;\n}\n}\n`
     );
   }
 
@@ -352,20 +373,20 @@ class Gen {
       case N.Field:
         return this.fieldChain(dot, dot, first.ident, args, final);
       case N.Chain:
-        if (first.node.type === N.Nil) return 'R.bail()';
+        if (first.node.type === N.Nil) return 'bail()';
         return this.fieldChain(dot, this.arg(first.node, 'any', dot), first.field, args, final);
       case N.Identifier:
         return this.func(first.ident, args, final, dot);
       case N.Pipe:
-        if (notAFunction) return 'R.bail()';
+        if (notAFunction) return 'bail()';
         return this.nestedPipe(first, dot);
       case N.Variable: {
         const name = first.ident[0];
-        if (first.ident.length === 1) return notAFunction ? 'R.bail()' : this.varRef(name);
+        if (first.ident.length === 1) return notAFunction ? 'bail()' : this.varRef(name);
         return this.fieldChain(dot, this.varRef(name), first.ident.slice(1), args, final);
       }
     }
-    if (notAFunction) return 'R.bail()';
+    if (notAFunction) return 'bail()';
     switch (first.type) {
       case N.Bool:
         return this.lit(first.value);
@@ -376,7 +397,7 @@ class Gen {
       case N.String:
         return this.lit(first.text);
     }
-    return 'R.bail()';
+    return 'bail()';
   }
 
   /** `.A.B.C` on `recv`; args (args[0] is the field itself) and final go to the last field. */
@@ -388,7 +409,7 @@ class Gen {
       const siteArgs = last ? args : null;
       if (siteArgs !== null && siteArgs.slice(1).some(usesVariables)) throw new Unsupported(); // method arguments are closures, which see no locals
       const f = this.fieldSite(idents[i], siteArgs, last && final !== null);
-      v = `${f}(c, ${dot}, ${v}, ${last && final !== null ? final : 'R.MISSING'})`;
+      v = `${f}(c, ${dot}, ${v}, ${last && final !== null ? final : 'MISSING'})`;
     }
     return v;
   }
@@ -398,16 +419,16 @@ class Gen {
     const site = new FieldSite(this.closures, name, args, hasFinal);
     const s = this.k(site);
     const f = 'f' + this.nsites++;
-    const key = JSON.stringify(name);
+    const key = quote(name);
     this.head.push(
       `function ${f}(c, d, r, fin) {\n` +
         `if (r === undefined || r === null) return undefined;\n` +
         `if (typeof r === 'object') {\n` +
-        `const t = Array.isArray(r) ? R.sliceType(r) : r.goType;\n` +
+        `const t = Array.isArray(r) ? sliceType(r) : r.goType;\n` +
         `if (t === ${s}.t) {\n` +
         `switch (${s}.kind) {\n` +
         `case ${K_STRUCT}: if (r.goField !== undefined) return r.goField(${key}); break;\n` +
-        `case ${K_MAP}: { const v = r.goField(${key}); if (v !== undefined) return v; const z = ${s}.elemZero; return z === R.MISSING ? R.zeroValue(t.elem) : z; }\n` +
+        `case ${K_MAP}: { const v = r.goField(${key}); if (v !== undefined) return v; const z = ${s}.elemZero; return z === MISSING ? zeroValue(t.elem) : z; }\n` +
         `case ${K_METHOD}: if (${s}.direct !== null) return ${s}.direct(r); break;\n` +
         `}\n}\n}\n` +
         `return ${s}.get(c, d, r, fin);\n}`,
@@ -418,7 +439,7 @@ class Gen {
   /** A function call: `name args…` (args[0] is the name; null when used as an argument). */
   private func(name: string, argNodes: ArgNode[] | null, final: string | null, dot: string): string {
     const fn = this.funcs[name];
-    if (!fn) return 'R.bail()';
+    if (!fn) return 'bail()';
     const hasFinal = final !== null;
     const nArgs = argNodes ? argNodes.length - 1 : 0;
     const numIn = nArgs + (hasFinal ? 1 : 0);
@@ -427,9 +448,9 @@ class Gen {
     let numFixed = nArgs;
     if (fn.variadic) {
       numFixed = params.length;
-      if (numIn < numFixed) return 'R.bail()';
+      if (numIn < numFixed) return 'bail()';
     } else if (numIn !== nParams) {
-      return 'R.bail()';
+      return 'bail()';
     }
 
     if (fn.shortCircuit) {
@@ -439,7 +460,7 @@ class Gen {
       let v = hasFinal ? final : nArgs > 0 ? t : 'undefined';
       for (let j = nArgs; j >= 1; j--) {
         const a = this.arg(argNodes![j], 'any', dot);
-        v = `(${t} = ${a}, R.isTrue(${t}) === ${isOr} ? ${t} : ${v})`;
+        v = `(${t} = ${a}, ${isOr ? '' : '!'}${truth(t)} ? ${t} : ${v})`;
       }
       return v;
     }
@@ -469,14 +490,14 @@ class Gen {
         return value;
       case 'string': {
         const t = this.tmp();
-        return `(${t} = ${value}, typeof ${t} === 'string' ? ${t} : R.validate(${t}, 'string'))`;
+        return `(${t} = ${value}, typeof ${t} === 'string' ? ${t} : validate(${t}, 'string'))`;
       }
       case 'time.Time': {
         const t = this.tmp();
-        return `(${t} = ${value}, ${t} instanceof R.GoTime ? ${t} : R.validate(${t}, 'time.Time'))`;
+        return `(${t} = ${value}, ${t} instanceof GoTime ? ${t} : validate(${t}, 'time.Time'))`;
       }
       default:
-        return `R.validate(${value}, ${JSON.stringify(typ)})`;
+        return `validate(${value}, ${JSON.stringify(typ)})`;
     }
   }
 
@@ -500,12 +521,12 @@ class Gen {
         e = this.func(n.ident, null, null, dot);
         break;
       case N.Chain:
-        if (n.node.type === N.Nil) return 'R.bail()';
+        if (n.node.type === N.Nil) return 'bail()';
         e = this.fieldChain(dot, this.arg(n.node, 'any', dot), n.field, null, null);
         break;
       default: {
         const k = literalArg(n, typ);
-        if (k === NO_CONSTANT) return 'R.bail()';
+        if (k === NO_CONSTANT) return 'bail()';
         return this.lit(k);
       }
     }

@@ -66,6 +66,8 @@ type Call = (c: Ctx, dot: unknown, recv: unknown, final: unknown) => unknown;
 export interface CompiledTemplate {
   readonly name: string;
   readonly body: Emit;
+  /** Generated code (codegen.ts), which needs no variable frame on Ctx. */
+  readonly generated: boolean;
 }
 
 /** Which templates `{{template "name"}}` finds during a render, compiled on first use. */
@@ -102,9 +104,11 @@ export function compileTree(tree: Tree, funcs: Record<string, FuncDef>): Compile
   const codegen = compiledExecution.codegen;
   if (hit !== undefined && hit.funcs === funcs && hit.codegen === codegen) return hit.ct;
   let body: Emit | undefined;
+  let generated = false;
   if (codegen) {
     try {
       body = generateTree(tree, funcs);
+      generated = true;
     } catch {
       body = undefined; // the generator does not handle this tree: closures instead
       compiledExecution.notGenerated++;
@@ -117,7 +121,7 @@ export function compileTree(tree: Tree, funcs: Record<string, FuncDef>): Compile
       body = bailEmit; // something the compiler does not understand: always use the interpreter
     }
   }
-  const ct = { name: tree.name, body };
+  const ct = { name: tree.name, body, generated };
   tree.compiled = { funcs, codegen, ct } satisfies CompiledTree;
   return ct;
 }
