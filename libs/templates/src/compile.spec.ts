@@ -210,6 +210,10 @@ describe('generated code equals the closures and the interpreter', () => {
     '{{ with .ExternalURL }}{{ . }}{{ end }}{{ with .Alerts }}{{ range . }}{{ .Fingerprint }}{{ end }}{{ end }}',
     '{{ $x := 0 }}{{ range $x = .Alerts }}{{ end }}{{ $x.Status }}',
     '{{ range $i, $e := . }}{{ end }}',
+    // methods with arguments: constants of the wrong type, arguments of the wrong type, too many
+    '{{ range .Alerts }}{{ .StartsAt.Format 1 }}{{ end }}', '{{ range .Alerts }}{{ .EndsAt.Sub .Labels }}{{ end }}',
+    '{{ .CommonLabels.Remove .GroupLabels.Names "x" }}', '{{ range .Alerts }}{{ .StartsAt.Format "15:04" }}{{ .EndsAt.Sub .StartsAt }}{{ end }}',
+    '{{ with .Alerts }}{{ (index . 0).Labels.Remove (stringSlice "job" "severity") }}{{ end }}{{ .CommonLabels.Remove (stringSlice) }}',
     // adjacent texts (merged into one append), line separators and quotes in text and names
     'a{{/* x */}}b\u2028{{- /* y */}}c"\\{{/* z */}}\u2029d\n{{ define "n\u2028\\"" }}[{{ . }}]{{ end }}{{ template "n\u2028\\"" "\u2028" }}',
   ])('%s', (text) => {

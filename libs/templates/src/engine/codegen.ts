@@ -408,20 +408,38 @@ class Gen {
       const last = i === n - 1;
       const siteArgs = last ? args : null;
       if (siteArgs !== null && siteArgs.slice(1).some(usesVariables)) throw new Unsupported(); // method arguments are closures, which see no locals
-      const f = this.fieldSite(idents[i], siteArgs, last && final !== null);
-      v = `${f}(c, ${dot}, ${v}, ${last && final !== null ? final : 'MISSING'})`;
+      const hasFinal = last && final !== null;
+      const nArgs = siteArgs !== null ? siteArgs.length - 1 : 0;
+      if (nArgs > 0 && !hasFinal && nArgs <= 3) {
+        // a method's arguments are evaluated here (the closures for them only when get() is taken),
+        // once the receiver is known not to be nil, as get() would
+        const literal = siteArgs!.slice(1).map(isLiteral);
+        const f = this.fieldSite(idents[i], siteArgs, false, literal);
+        const raw = siteArgs!.slice(1).map((a, j) => (literal[j] ? 'undefined' : this.arg(a, 'any', dot)));
+        const r = this.tmp();
+        v = `(${r} = ${v}, ${r} === undefined || ${r} === null ? undefined : ${f}(c, ${dot}, ${r}, MISSING, ${raw.join(', ')}))`;
+        continue;
+      }
+      const f = this.fieldSite(idents[i], siteArgs, hasFinal, null);
+      v = `${f}(c, ${dot}, ${v}, ${hasFinal ? final : 'MISSING'})`;
     }
     return v;
   }
 
   /** A function of its own for one `.Name` (so its lookups have their own inline caches). */
-  private fieldSite(name: string, args: ArgNode[] | null, hasFinal: boolean): string {
+  private fieldSite(name: string, args: ArgNode[] | null, hasFinal: boolean, literal: boolean[] | null): string {
     const site = new FieldSite(this.closures, name, args, hasFinal);
     const s = this.k(site);
     const f = 'f' + this.nsites++;
     const key = quote(name);
+    // with arguments: their values (the literal ones are constants of the method's parameter types)
+    const params = literal === null ? '' : literal.map((_, j) => `, a${j}`).join('');
+    const withArgs =
+      literal === null
+        ? ''
+        : `if (${s}.withArgs !== null) { const w = ${s}.withArgs; return w.fn(r${literal.map((lit, j) => (lit ? `, w.consts[${j}]` : `, w.checks[${j}](a${j})`)).join('')}); }`;
     this.head.push(
-      `function ${f}(c, d, r, fin) {\n` +
+      `function ${f}(c, d, r, fin${params}) {\n` +
         `if (r === undefined || r === null) return undefined;\n` +
         `if (typeof r === 'object') {\n` +
         `const t = Array.isArray(r) ? sliceType(r) : r.goType;\n` +
@@ -429,7 +447,7 @@ class Gen {
         `switch (${s}.kind) {\n` +
         `case ${K_STRUCT}: if (r.goField !== undefined) return r.goField(${key}); break;\n` +
         `case ${K_MAP}: { const v = r.goField(${key}); if (v !== undefined) return v; const z = ${s}.elemZero; return z === MISSING ? zeroValue(t.elem) : z; }\n` +
-        `case ${K_METHOD}: if (${s}.direct !== null) return ${s}.direct(r); break;\n` +
+        `case ${K_METHOD}: if (${s}.direct !== null) return ${s}.direct(r); ${withArgs} break;\n` +
         `}\n}\n}\n` +
         `return ${s}.get(c, d, r, fin);\n}`,
     );

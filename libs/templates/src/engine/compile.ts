@@ -271,7 +271,19 @@ interface Resolved {
   kind: number;
   call: Call | null;
   direct: ((recv: unknown) => unknown) | null;
+  withArgs: MethodWithArgs | null;
   elemZero: unknown;
+}
+
+/**
+ * A method with fixed arguments, for generated code that evaluates the arguments itself:
+ * constant arguments already converted to their parameter's type (`consts`), the others
+ * checked by `checks` (identity for `any`).
+ */
+export interface MethodWithArgs {
+  fn: (recv: unknown, ...args: unknown[]) => unknown;
+  consts: unknown[];
+  checks: ((v: unknown) => unknown)[];
 }
 
 /**
@@ -284,6 +296,8 @@ export class FieldSite {
   private call: Call | null = null;
   /** For a method without arguments: the method itself (called with the receiver). */
   direct: ((recv: unknown) => unknown) | null = null;
+  /** For a method with arguments and no final value: how generated code calls it (null: take get()). */
+  withArgs: MethodWithArgs | null = null;
   elemZero: unknown = undefined;
   private seen: Map<GoType, Resolved> | null = null;
 
@@ -316,13 +330,28 @@ export class FieldSite {
   private resolve(t: GoType) {
     let r = this.seen?.get(t);
     if (!r) {
-      r = { kind: K_ERROR, call: null, direct: null, elemZero: MISSING };
+      r = { kind: K_ERROR, call: null, direct: null, withArgs: null, elemZero: MISSING };
       const method: GoMethod | undefined = t.methods?.[this.name];
       if (method) {
         r.kind = K_METHOD;
         r.call = this.compiler.call(method as FuncDef, this.args, this.hasFinal, true) as Call;
         // what call() compiles for no arguments: (_c, _d, recv) => fn(recv)
         if (!this.hasFinal && (this.args === null || this.args.length <= 1) && method.params.length === 0 && !method.variadic) r.direct = method.fn;
+        if (!this.hasFinal && this.args !== null && this.args.length > 1 && method.params.length === this.args.length - 1 && !method.variadic) {
+          // what call() compiles: each argument evalArg'd as its parameter's type
+          const w: MethodWithArgs = { fn: method.fn, consts: [], checks: [] };
+          for (let j = 1; j < this.args.length; j++) {
+            const typ = method.params[j - 1];
+            const a = this.args[j];
+            const k = isLiteral(a) ? literalArg(a, typ) : NO_CONSTANT;
+            if (isLiteral(a) && k === NO_CONSTANT) {
+              w.fn = bail; // a constant of the wrong type: get() reports it
+            }
+            w.consts.push(k);
+            w.checks.push(validator(typ) ?? ((v: unknown) => v));
+          }
+          r.withArgs = w.fn === bail ? null : w;
+        }
       } else {
         const hasArgs = (this.args !== null && this.args.length > 1) || this.hasFinal;
         if (t.kind === 'struct' && t.fields?.includes(this.name)) r.kind = hasArgs ? K_ERROR : K_STRUCT;
@@ -339,6 +368,7 @@ export class FieldSite {
     this.kind = r.kind;
     this.call = r.call;
     this.direct = r.direct;
+    this.withArgs = r.withArgs;
     this.elemZero = r.elemZero;
   }
 }
