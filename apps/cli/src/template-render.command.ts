@@ -12,9 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { Alert, Data, GoTime, KV, TemplateSet, templateData, loadLocation } from '@relay/templates';
-import { typedSlice } from '../../../libs/templates/src/engine/values';
-import { T_ALERTS } from '../../../libs/templates/src/alertmanager/data';
+import { Alert, alertList, Data, GoTime, KV, TemplateSet, templateData, loadLocation } from '@relay/templates';
 
 interface Flags {
   globs: string[];
@@ -97,7 +95,7 @@ export function exampleData(nowMs: number = performance.timeOrigin + performance
   return new Data(
     'receiver',
     'alertstatus',
-    typedSlice(alerts, T_ALERTS),
+    alertList(alerts),
     new KV({ grouplabelkey1: 'grouplabelvalue1', grouplabelkey2: 'grouplabelvalue2' }),
     new KV(common),
     new KV(commonAnn),

@@ -4,7 +4,7 @@
  */
 export { TemplateSet, TemplateFileError, TemplateParseError, TemplateExecError, expandGlob } from './template-set';
 export type { TemplateOptions } from './template-set';
-export { templateData, KV, Alert, Data, Pair } from './alertmanager/data';
+export { templateData, alertList, KV, Alert, Data, Pair } from './alertmanager/data';
 export type { TemplateData } from './alertmanager/data';
 export { renderWithinBytes, truncateUtf8, utf8ByteLength, defaultMoreLine } from './truncate';
 export { DEFAULT_TEMPLATE_NAMES, DEFAULT_TEMPLATE_SOURCES } from './defaults';

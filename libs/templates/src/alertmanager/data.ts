@@ -225,6 +225,11 @@ export const T_ALERT: GoType = {
   fields: ['Status', 'Labels', 'Annotations', 'StartsAt', 'EndsAt', 'GeneratorURL', 'Fingerprint'],
 };
 export const T_ALERT_SLICE: GoType = { name: '[]template.Alert', kind: 'slice', elem: T_ALERT };
+/** The alerts of a notification as Go's typed `[]Alert` (what `.Alerts`, `.Firing`, `len` and `range` expect). */
+export function alertList(alerts: Alert[]): Alert[] {
+  return typedSlice(alerts, T_ALERTS);
+}
+
 export const T_ALERTS: GoType = {
   name: 'template.Alerts',
   kind: 'slice',
@@ -327,7 +332,7 @@ export function templateData(payload: WebhookPayload): TemplateData {
   return new Data(
     str(payload.receiver),
     str(payload.status),
-    typedSlice(alerts, T_ALERTS),
+    alertList(alerts),
     kv(payload.groupLabels),
     kv(payload.commonLabels),
     kv(payload.commonAnnotations),
