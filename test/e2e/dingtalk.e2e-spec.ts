@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { DingtalkWorkerModule } from '../../apps/dingtalk-worker/src/dingtalk-worker.module';
 import { FakeDingtalk } from '../fakes/dingtalk.fake';
-import { dumpRedis, eventually, InProcessRelay, metricValue, notification, postJson, startRelay } from '@relay/testing';
+import { dumpRedis, eventually, InProcessRelay, metricValue, settledJob, notification, postJson, startRelay } from '@relay/testing';
 import { queueName } from '@relay/models';
 
 const SECRET = 'SECdingtalk-signing-secret-0123456789';
@@ -106,10 +106,8 @@ receivers:
     expect(attempts).toHaveLength(2);
     expect(attempts[1] - attempts[0]).toBeGreaterThanOrEqual(1_500);
     // BullMQ counts the attempt that finished the job; the throttled one was not counted.
-    const job = await eventually(async () => {
-      const j = await queue.getJob(jobId);
-      return (await j?.getState()) === 'completed' && j;
-    });
+    const job = await settledJob(queue, jobId);
+    expect(await job.getState()).toBe('completed');
     expect(job.attemptsStarted).toBe(2);
     expect(job.attemptsMade).toBe(1);
   });
@@ -117,10 +115,8 @@ receivers:
   it('fails a wrongly signed robot permanently after one request, with DingTalk reason', async () => {
     const res = await postJson(`${relay.url}/webhook/misconfigured`, notification({ groupKey: 'g-wrong' }));
     const jobId = res.body.jobs[0].jobId;
-    const failed = await eventually(async () => {
-      const job = await queue.getJob(jobId);
-      return (await job?.getState()) === 'failed' && job;
-    });
+    const failed = await settledJob(queue, jobId);
+    expect(await failed.getState()).toBe('failed');
     expect(failed.failedReason).toBe('errcode_310000: DingTalk errcode 310000: sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]');
     await new Promise((r) => setTimeout(r, 500));
     expect(fake.requests.filter((r) => r.url.includes('wrongsecrettoken'))).toHaveLength(1);

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { queueName } from '@relay/models';
-import { dumpRedis, eventually, InProcessRelay, notification, postJson, startRelay } from '@relay/testing';
+import { dumpRedis, eventually, InProcessRelay, notification, postJson, startRelay, settledJob } from '@relay/testing';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { SlackWorkerModule } from '../../apps/slack-worker/src/slack-worker.module';
 import { FakeSlack } from '../fakes/slack.fake';
@@ -59,11 +59,7 @@ receivers:
     await fake.close();
   });
 
-  /** The job once it has completed or failed, read after it did (so its result and reason are there). */
-  async function settled(jobId: string) {
-    await eventually(async () => ['completed', 'failed'].includes(await queue.getJobState(jobId)), 20_000);
-    return (await queue.getJob(jobId))!;
-  }
+  const settled = (jobId: string) => settledJob(queue, jobId);
 
   it("posts Alertmanager's default message: one attachment coloured by status, from the slack.default templates", async () => {
     const firing = notification({ groupKey: 'g-default' });

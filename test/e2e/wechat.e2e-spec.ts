@@ -73,11 +73,9 @@ describe('wechat worker (two replicas, real Redis, fake WeCom)', () => {
   }
 
   async function settled(jobs: Job[], state: 'completed' | 'failed', timeoutMs = 20_000): Promise<Job<DeliveryJobData>[]> {
-    return eventually(async () => {
-      const now = await Promise.all(jobs.map((j) => queue.getJob(j.id!)));
-      const states = await Promise.all(now.map((j) => j!.getState()));
-      return states.every((s) => s === state) && (now as Job<DeliveryJobData>[]);
-    }, timeoutMs, 100);
+    // The states first, then the jobs: a copy read before the move lacks its result and reason.
+    await eventually(async () => (await Promise.all(jobs.map((j) => queue.getJobState(j.id!)))).every((s) => s === state), timeoutMs, 100);
+    return Promise.all(jobs.map(async (j) => (await queue.getJob(j.id!)) as Job<DeliveryJobData>));
   }
 
   const metricsOf = async (replica: InProcessRelay) => (await fetch(`${replica.url}/metrics`)).text();

@@ -59,3 +59,12 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
+
+/**
+ * A job once it has completed or failed, read after it did: a copy fetched before the state check
+ * could predate the move and lack its result, failedReason or attempt count.
+ */
+export async function settledJob<T = any>(queue: { getJobState(id: string): Promise<string>; getJob(id: string): Promise<T | undefined> }, jobId: string, timeoutMs = 20_000): Promise<T> {
+  await eventually(async () => ['completed', 'failed'].includes(await queue.getJobState(jobId)), timeoutMs);
+  return (await queue.getJob(jobId))!;
+}
