@@ -15,7 +15,7 @@ import { goEq } from './builtins';
 import { generateTree } from './codegen';
 import { compareStrings, formatV } from './fmt';
 import type { FuncDef } from './exec';
-import { zeroValue } from './exec';
+import { canBeNil, fitsParamType, zeroValue } from './exec';
 import { GoDuration, GoTime } from './gotime';
 import { ArgNode, BranchNode, CommandNode, ListNode, N, Node, nodeString, PipeNode, TemplateNode, Tree } from './parse';
 import { GoFloat, GoMethod, GoObject, GoType, isTrue, ParamType, typeOf } from './values';
@@ -165,10 +165,6 @@ function pushVar(c: Ctx, name: string, value: unknown): void {
 
 // ---------------------------------------------------------------- values
 
-function canBeNil(t: ParamType): boolean {
-  return t === 'any' || t === '[]string';
-}
-
 /** exec.ts validateType, throwing instead of reporting. */
 export function validate(value: unknown, typ: ParamType): unknown {
   if (typ === 'any') return value;
@@ -176,31 +172,7 @@ export function validate(value: unknown, typ: ParamType): unknown {
     if (canBeNil(typ)) return undefined;
     throw BAIL;
   }
-  let ok = false;
-  switch (typ) {
-    case 'string':
-      ok = typeof value === 'string';
-      break;
-    case 'int':
-      ok = typeof value === 'number';
-      break;
-    case 'float64':
-      ok = value instanceof GoFloat;
-      break;
-    case 'bool':
-      ok = typeof value === 'boolean';
-      break;
-    case 'time.Time':
-      ok = value instanceof GoTime;
-      break;
-    case 'time.Duration':
-      ok = value instanceof GoDuration;
-      break;
-    case '[]string':
-      ok = Array.isArray(value) && typeOf(value).name === '[]string';
-      break;
-  }
-  if (!ok) throw BAIL;
+  if (!fitsParamType(value, typ)) throw BAIL;
   return value;
 }
 

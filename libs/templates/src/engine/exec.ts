@@ -447,37 +447,37 @@ class State {
       if (canBeNil(typ)) return undefined;
       this.errorf(`invalid value; expected ${goParamName(typ)}`);
     }
-    let ok: boolean;
-    switch (typ) {
-      case 'string':
-        ok = typeof value === 'string';
-        break;
-      case 'int':
-        ok = typeof value === 'number';
-        break;
-      case 'float64':
-        ok = value instanceof GoFloat;
-        break;
-      case 'bool':
-        ok = typeof value === 'boolean';
-        break;
-      case 'time.Time':
-        ok = value instanceof GoTime;
-        break;
-      case 'time.Duration':
-        ok = value instanceof GoDuration;
-        break;
-      case '[]string':
-        ok = Array.isArray(value) && typeOf(value).name === '[]string';
-        break;
-    }
-    if (!ok) this.errorf(`wrong type for value; expected ${goParamName(typ)}; got ${typeOf(value).name}`);
+    if (!fitsParamType(value, typ)) this.errorf(`wrong type for value; expected ${goParamName(typ)}; got ${typeOf(value).name}`);
     return value;
   }
 }
 
-function canBeNil(t: ParamType): boolean {
+export function canBeNil(t: ParamType): boolean {
   return t === 'any' || t === '[]string';
+}
+
+/** Whether a non-nil value can be passed where a function declares a parameter of type `typ`. */
+export function fitsParamType(value: unknown, typ: ParamType): boolean {
+  switch (typ) {
+    case 'any':
+      return true;
+    case 'string':
+      return typeof value === 'string';
+    case 'int':
+      return typeof value === 'number';
+    case 'float64':
+      return value instanceof GoFloat;
+    case 'bool':
+      return typeof value === 'boolean';
+    case 'time.Time':
+      return value instanceof GoTime;
+    case 'time.Duration':
+      return value instanceof GoDuration;
+    case '[]string':
+      return Array.isArray(value) && typeOf(value).name === '[]string';
+    default:
+      return false;
+  }
 }
 
 function goParamName(t: ParamType): string {
