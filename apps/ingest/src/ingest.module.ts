@@ -10,8 +10,15 @@ import { outcomeOf } from './ingest-outcome';
 import { IngestQueuesModule } from './ingest-queues';
 import { WebhookController } from './webhook.controller';
 
-const isWebhook = (url: string) => url === '/webhook' || url.startsWith('/webhook/') || url.startsWith('/webhook?');
-const isDashboard = (url: string) => url === DASHBOARD_ROUTE || url.startsWith(`${DASHBOARD_ROUTE}/`) || url.startsWith(`${DASHBOARD_ROUTE}?`);
+/**
+ * Which guard applies is decided by the route the request matched, never by the raw URL: the
+ * router decodes percent-escapes (`/%77ebhook` reaches the webhook handler) and the raw text does
+ * not show that. A request that matches no route gets fastify's 404 and needs no guard.
+ */
+const routeOf = (req: FastifyRequest): string | undefined => req.routeOptions.url;
+const isUnder = (route: string | undefined, base: string) => route !== undefined && (route === base || route.startsWith(`${base}/`));
+const isWebhook = (req: FastifyRequest) => isUnder(routeOf(req), '/webhook');
+const isDashboard = (req: FastifyRequest) => isUnder(routeOf(req), DASHBOARD_ROUTE);
 
 @Module({
   imports: [IngestQueuesModule, DashboardModule],
@@ -36,14 +43,14 @@ export class IngestModule implements OnModuleInit {
     if (!dashboardAuth.basicAuth) rootLogger().warn('dashboard.basic_auth is not set: Bull Board at /queues is open to anyone who can reach ingest');
 
     fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-      const guarded = isWebhook(req.url) ? ingestAuth : isDashboard(req.url) ? dashboardAuth : undefined;
+      const guarded = isWebhook(req) ? ingestAuth : isDashboard(req) ? dashboardAuth : undefined;
       if (!guarded || isAuthorized(req.headers.authorization, guarded)) return;
       const challenge = challengeFor(guarded, 'alert-relay');
       if (challenge) reply.header('WWW-Authenticate', challenge);
       await reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'missing or wrong credentials' });
     });
     fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
-      if (isWebhook(req.url)) this.metrics.notificationsReceived.inc(outcomeOf(req, reply.statusCode));
+      if (isWebhook(req)) this.metrics.notificationsReceived.inc(outcomeOf(req, reply.statusCode));
     });
   }
 }
