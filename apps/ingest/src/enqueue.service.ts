@@ -37,6 +37,7 @@ export class EnqueueService {
     const receivedAt = Date.now();
     const targets = receiver.targets.filter((t) => payload.status === 'firing' || t.sendResolved);
 
+    for (const target of targets) this.queues.holdWritesForThisTurn(target.channel);
     const ttl = this.config.ingest.dedupWindowMs;
     // One add per job, all in flight at once, rather than addBulk: BullMQ's addBulk builds an
     // ioredis pipeline, which copies every Lua command onto itself and costs more than it saves.

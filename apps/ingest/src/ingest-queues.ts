@@ -14,6 +14,8 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'paus
 @Injectable()
 export class IngestQueues implements OnApplicationShutdown {
   readonly byChannel: Record<Channel, Queue>;
+  private readonly clients = new Map<Channel, Redis>();
+  private readonly heldThisTurn = new Set<Redis>();
 
   constructor(@Inject(RELAY_RUNTIME) runtime: RelayRuntime, readiness: ReadinessRegistry, metrics: RelayMetrics) {
     const connection = redisOptions(runtime.redisUrl, 'ingest');
@@ -24,6 +26,12 @@ export class IngestQueues implements OnApplicationShutdown {
       ]),
     ) as Record<Channel, Queue>;
     for (const queue of this.all()) queue.on('error', () => undefined); // surfaced as 503 and readiness instead
+    for (const channel of CHANNELS) {
+      this.byChannel[channel].client.then(
+        (client) => this.clients.set(channel, client as unknown as Redis),
+        () => undefined, // a connection that never came up answers 503 through the adds themselves
+      );
+    }
     readiness.add('redis', async () => {
       await withTimeout(this.byChannel.dingtalk.client.then((c) => (c as unknown as Redis).ping()), 1_000, 'Redis');
     });
@@ -34,6 +42,27 @@ export class IngestQueues implements OnApplicationShutdown {
           for (const state of JOB_STATES) metrics.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
         }),
       );
+    });
+  }
+
+  /**
+   * Holds the channel connection's writes until the event loop's check phase, so the jobs of every
+   * request read in one turn reach Redis in one write rather than one syscall per job: about a
+   * third more notifications per second on two cores (bench/ingest.bench.ts), for at most one
+   * loop turn of delay. The held writes are already queued commands; nothing is acknowledged
+   * before Redis answers them.
+   */
+  holdWritesForThisTurn(channel: Channel): void {
+    const client = this.clients.get(channel);
+    if (!client || this.heldThisTurn.has(client)) return;
+    // Read the stream now: a reconnect replaces it, and the one corked is the one to uncork.
+    const stream = client.stream;
+    if (!stream?.writable) return;
+    this.heldThisTurn.add(client);
+    stream.cork();
+    setImmediate(() => {
+      this.heldThisTurn.delete(client);
+      stream.uncork();
     });
   }
 
