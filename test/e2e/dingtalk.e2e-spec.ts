@@ -33,6 +33,10 @@ receivers:
     dingtalk_configs:
       - url: ${burst}
         rate_limit: { max: 5, per: 2s }
+  - name: burst-too
+    dingtalk_configs:
+      - url: ${burst}
+        rate_limit: { max: 5, per: 2s }
   - name: throttled
     dingtalk_configs:
       - url: ${throttled}
@@ -82,10 +86,11 @@ receivers:
     for (const secret of [SECRET, 'signedtoken', 'wrongsecrettoken', 'SECnot-what-the-robot-has']) expect(everything).not.toContain(secret);
   });
 
-  it('holds a robot to its rate window: 12 notifications, 5 per 2s, none throttled, all delivered', async () => {
+  it('holds a robot to its rate window across the receivers that share it: 12 notifications, 5 per 2s, none throttled, all delivered', async () => {
     const started = Date.now();
     for (let i = 0; i < 12; i++) {
-      expect((await postJson(`${relay.url}/webhook/burst`, notification({ groupKey: `g-burst-${i}` }))).status).toBe(202);
+      const receiver = i % 2 ? 'burst-too' : 'burst';
+      expect((await postJson(`${relay.url}/webhook/${receiver}`, notification({ groupKey: `g-burst-${i}` }))).status).toBe(202);
     }
     await eventually(() => fake.messagesTo('bursttoken').length === 12, 20_000);
     expect(fake.throttled).toBe(0);

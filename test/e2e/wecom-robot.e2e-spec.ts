@@ -22,6 +22,8 @@ receivers:
     wecom_robot_configs:
       - name: paced
         url: ${wecom.robot('paced-key')}
+      - name: paced-twin   # the same robot under another name: it shares the robot's 20 a minute
+        url: ${wecom.baseUrl}/cgi-bin/webhook/send?key=paced-key
       - name: too-eager
         url: ${wecom.robot('eager-key')}
         rate_limit: { max: 100, per: 1m, penalty: 1m }   # above WeCom's 20/minute on purpose
@@ -57,8 +59,8 @@ receivers:
   const count = (list: string[], state: string) => list.filter((s) => s === state).length;
   const requestsTo = (key: string) => wecom.requests.filter((r) => r.url.includes(`key=${key}`)).length;
 
-  it('sends at most 20 a minute to a robot by default, holding the rest without spending attempts', async () => {
-    const jobs = await enqueue('paced', 25);
+  it('sends at most 20 a minute to a robot by default, across the targets sharing it, holding the rest without spending attempts', async () => {
+    const jobs = [...(await enqueue('paced', 13)), ...(await enqueue('paced-twin', 12))];
     const settled = await eventually(async () => {
       const now = await states(jobs);
       return count(now, 'completed') === 20 && count(now, 'delayed') === 5 && now;

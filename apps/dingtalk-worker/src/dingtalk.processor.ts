@@ -1,6 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import type { ResolvedTarget } from '@relay/config';
-import { DeliveryContext, DeliveryProcessor, QUEUE_SETTINGS } from '@relay/delivery';
+import { DeliveryContext, DeliveryProcessor, QUEUE_SETTINGS, secretAddressScope } from '@relay/delivery';
 import { queueName, WebhookPayload } from '@relay/models';
 import { DingtalkClient } from './dingtalk.client';
 import { buildDingtalkMessage } from './dingtalk.message';
@@ -14,6 +14,11 @@ export class DingtalkProcessor extends DeliveryProcessor<'dingtalk'> {
     private readonly client: DingtalkClient,
   ) {
     super(ctx);
+  }
+
+  /** The platform limits the robot, whichever receivers and targets share its URL. */
+  protected override rateScope(target: ResolvedTarget<'dingtalk'>): string {
+    return secretAddressScope('dingtalk-robot', target.config.url);
   }
 
   protected async send(notification: WebhookPayload, target: ResolvedTarget<'dingtalk'>): Promise<void> {

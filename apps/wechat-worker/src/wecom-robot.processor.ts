@@ -1,6 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import type { ResolvedTarget } from '@relay/config';
-import { DeliveryContext, DeliveryProcessor, QUEUE_SETTINGS } from '@relay/delivery';
+import { DeliveryContext, DeliveryProcessor, QUEUE_SETTINGS, secretAddressScope } from '@relay/delivery';
 import { queueName, WebhookPayload } from '@relay/models';
 import { WecomRobotClient } from './wecom-robot.client';
 import { buildWecomRobotMessage } from './wecom-robot.message';
@@ -14,6 +14,11 @@ export class WecomRobotProcessor extends DeliveryProcessor<'wecom_robot'> {
     private readonly client: WecomRobotClient,
   ) {
     super(ctx);
+  }
+
+  /** The platform limits the robot, whichever receivers and targets share its URL. */
+  protected override rateScope(target: ResolvedTarget<'wecom_robot'>): string {
+    return secretAddressScope('wecom-robot', target.config.url);
   }
 
   protected async send(notification: WebhookPayload, target: ResolvedTarget<'wecom_robot'>): Promise<void> {

@@ -23,6 +23,15 @@ export abstract class DeliveryProcessor<C extends Channel = Channel> extends Wor
   /** Delivers one notification to one target; throws DeliveryFailure (or anything, taken as transient). */
   protected abstract send(notification: WebhookPayload, target: ResolvedTarget<C>, job: Job<DeliveryJobData>): Promise<Record<string, unknown> | void>;
 
+  /**
+   * What the platform counts sends against, for the rate window and the penalty. A target by
+   * default; a channel whose platform limits a robot or webhook names that instead, so two
+   * receivers pointing at one robot share its 20 a minute rather than getting 20 each.
+   */
+  protected rateScope(target: ResolvedTarget<C>): string {
+    return target.name;
+  }
+
   onModuleInit(): void {
     this.ctx.readiness.add(`worker:${this.channel}`, async () => {
       let running = false;
@@ -44,7 +53,8 @@ export abstract class DeliveryProcessor<C extends Channel = Channel> extends Wor
     }
     const labels = { channel: this.channel, target: target.name };
 
-    const admission = await limiter.acquire(target.name, target.rateLimit);
+    const scope = this.rateScope(target);
+    const admission = await limiter.acquire(scope, target.rateLimit);
     if (!admission.allowed) {
       metrics.rateLimitDeferrals.inc({ ...labels, reason: admission.reason });
       return this.delay(job, Date.now() + admission.waitMs, token);
@@ -61,7 +71,7 @@ export abstract class DeliveryProcessor<C extends Channel = Channel> extends Wor
       const context = { ...labels, jobId: job.id, attempt: job.attemptsMade + 1, reason: failure.reason };
       if (failure.kind === 'rate_limited') {
         const until = failure.retryAt ?? Date.now() + target.rateLimit.penaltyMs;
-        await limiter.pause(target.name, until);
+        await limiter.pause(scope, until);
         metrics.rateLimitDeferrals.inc({ ...labels, reason: 'penalty' });
         this.log.warn({ ...context, retryAt: new Date(until).toISOString() }, `platform throttled the target: ${failure.message}`);
         return this.delay(job, until, token);

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { uniquePrefix } from '@relay/testing';
-import { TargetRateLimiter } from './target-rate-limiter';
+import { secretAddressScope, TargetRateLimiter } from './target-rate-limiter';
 
 describe('TargetRateLimiter on real Redis', () => {
   const a = new Redis(process.env.REDIS_URL!);
@@ -43,5 +43,18 @@ describe('TargetRateLimiter on real Redis', () => {
     const refused = await new TargetRateLimiter(b, prefix).acquire('robot', { max: 100, perMs: 1_000, penaltyMs: 1 });
     expect(refused).toMatchObject({ allowed: false, reason: 'penalty' });
     expect((refused as { waitMs: number }).waitMs).toBeGreaterThan(1_500);
+  });
+
+  it('keys a robot by a digest of its address: one scope per robot, and no token in any key', async () => {
+    const url = 'https://oapi.dingtalk.com/robot/send?access_token=robot-token-0123456789';
+    const scope = secretAddressScope('dingtalk-robot', url);
+    expect(scope).toBe(secretAddressScope('dingtalk-robot', url));
+    expect(scope).not.toBe(secretAddressScope('dingtalk-robot', `${url}0`));
+    const prefix = uniquePrefix();
+    await new TargetRateLimiter(a, prefix).acquire(scope, { max: 1, perMs: 1_000, penaltyMs: 1 });
+    await new TargetRateLimiter(a, prefix).pause(scope, Date.now() + 1_000);
+    const keys = await a.keys(`${prefix}*`);
+    expect(keys).toHaveLength(2);
+    for (const key of keys) expect(key).not.toContain('robot-token');
   });
 });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RateLimit } from '@relay/config';
 
@@ -22,6 +22,14 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {2, math.max(1, tonumber(oldest[2]) + window - now + 1)}
 `;
 
+/**
+ * A rate scope for something whose address is a secret (a robot URL carrying its access token):
+ * scopes become Redis key names, which must never hold a secret, so only a digest of it is kept.
+ */
+export function secretAddressScope(kind: string, address: string): string {
+  return `${kind}:${createHash('sha256').update(address).digest('hex').slice(0, 32)}`;
+}
+
 export type Admission =
   | { allowed: true }
   | { allowed: false; waitMs: number; reason: 'window' | 'penalty' };
@@ -39,11 +47,12 @@ export class TargetRateLimiter {
     if (!(redis as any).relayAcquire) redis.defineCommand('relayAcquire', { numberOfKeys: 2, lua: ACQUIRE });
   }
 
-  async acquire(target: string, limit: RateLimit): Promise<Admission> {
+  /** `scope` is what the platform limits: a target's name, or a robot's `secretAddressScope`. */
+  async acquire(scope: string, limit: RateLimit): Promise<Admission> {
     const margin = Math.min(1000, Math.ceil(limit.perMs * 0.02));
     const [code, wait] = (await (this.redis as any).relayAcquire(
-      this.key('window', target),
-      this.key('penalty', target),
+      this.key('window', scope),
+      this.key('penalty', scope),
       limit.max,
       limit.perMs + margin,
       randomUUID(),
@@ -52,13 +61,13 @@ export class TargetRateLimiter {
     return { allowed: false, waitMs: wait, reason: code === 1 ? 'penalty' : 'window' };
   }
 
-  /** Leaves the target alone until `untilMs` (epoch ms), for every replica. */
-  async pause(target: string, untilMs: number): Promise<void> {
+  /** Leaves the scope alone until `untilMs` (epoch ms), for every replica. */
+  async pause(scope: string, untilMs: number): Promise<void> {
     const ms = Math.ceil(untilMs - Date.now());
-    if (ms > 0) await this.redis.set(this.key('penalty', target), '1', 'PX', ms);
+    if (ms > 0) await this.redis.set(this.key('penalty', scope), '1', 'PX', ms);
   }
 
-  private key(kind: 'window' | 'penalty', target: string): string {
-    return `${this.prefix}:ratelimit:${kind}:${target}`;
+  private key(kind: 'window' | 'penalty', scope: string): string {
+    return `${this.prefix}:ratelimit:${kind}:${scope}`;
   }
 }
