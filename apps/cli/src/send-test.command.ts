@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_CONFIG_FILE, loadConfigFile } from '@relay/config';
+import { ConfigError, configFileFrom, loadConfigFile } from '@relay/config';
 import { existsSync } from 'node:fs';
 
 /**
@@ -19,7 +19,7 @@ export async function sendTestCommand(args: string[], out: NodeJS.WritableStream
     return 2;
   }
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'alert-relay-send-test' };
-  const file = values.config ?? env.RELAY_CONFIG ?? DEFAULT_CONFIG_FILE;
+  const file = values.config ?? configFileFrom(env);
   if (existsSync(file)) {
     try {
       const { ingest } = loadConfigFile(file, env);

@@ -19,13 +19,18 @@ export class ConfigError extends Error {
 
 const CHANNEL_BLOCK = /_configs$/;
 
+const NOT_A_MAPPING = 'must be a mapping';
+
 /** Config problems read like the payload's, plus a pointed message for an unknown channel block. */
 export function issuesFromValidation(errors: ValidationError[], supportedBlocks: string[]): ConfigIssue[] {
-  return flattenValidationErrors(errors, (kind, message, error, parent) => {
+  const issues = flattenValidationErrors(errors, (kind, message, error, parent) => {
     if (kind === 'whitelistValidation' && CHANNEL_BLOCK.test(error.property) && /^receivers\[\d+\]$/.test(parent)) {
       return `${error.property} is not a channel alert-relay delivers to (it has ${supportedBlocks.join(', ')})`;
     }
-    if (kind === 'nestedValidation') return 'must be a mapping (or a list of mappings)';
+    // An empty list entry (`- ` alone, or `receivers: [~]`) cannot mean anything; say it is empty.
+    if (kind === 'nestedValidation') return error.value == null ? `${NOT_A_MAPPING}, not empty` : NOT_A_MAPPING;
     return describeConstraint(kind, message, error, parent);
   });
+  // `receivers: 5` fails "must be a list" as well; "must be a mapping" beside it would contradict it.
+  return issues.filter((issue) => !issue.message.startsWith(NOT_A_MAPPING) || !issues.some((other) => other !== issue && other.path === issue.path));
 }

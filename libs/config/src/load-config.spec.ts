@@ -92,6 +92,130 @@ receivers:
   it('requires receivers', () => {
     expect(errorsOf('global: {}')).toEqual(['relay.yml: receivers: must be a list']);
   });
+
+  it('says only "must be a list" for receivers that are not one', () => {
+    expect(errorsOf('receivers: 5')).toEqual(['relay.yml: receivers: must be a list']);
+  });
+});
+
+describe('parseConfig: empty blocks', () => {
+  it('reads a top-level block with nothing under it as absent, so its defaults apply', () => {
+    const config = parseConfig('global:\ningest:\ndashboard:\ntemplates:\nreceivers:\n  - name: ops\n    dingtalk_configs:\n');
+    expect(config.global.timezone).toBe('UTC');
+    expect(config.ingest).toEqual({ bearerToken: undefined, basicAuth: undefined, dedupWindowMs: 300000, bodyLimitBytes: 1048576 });
+    expect(config.dashboard.basic_auth).toBeUndefined();
+    expect(config.templateGlobs).toEqual([]);
+    expect(config.receiver('ops')!.targets).toEqual([]);
+  });
+
+  it('reads an empty nested mapping or field as absent', () => {
+    const config = parseConfig(`
+ingest:
+  auth:
+  dedup_window:
+dashboard:
+  basic_auth:
+receivers:
+  - name: ops
+    dingtalk_configs:
+      - url: ${DT}
+        msgtype:
+        rate_limit:
+        mentions:
+`);
+    expect(config.ingest).toMatchObject({ bearerToken: undefined, basicAuth: undefined, dedupWindowMs: 300000 });
+    expect(config.dashboard.basic_auth).toBeUndefined();
+    const [target] = config.receiver('ops')!.targets;
+    expect(target.rateLimit).toEqual({ max: 20, perMs: 60000, penaltyMs: 600000 });
+    expect(target.config).toMatchObject({ msgtype: 'markdown', mentions: undefined });
+  });
+
+  it('reads `receivers:` with nothing under it as no receivers', () => {
+    expect(parseConfig('receivers:\n').receivers.size).toBe(0);
+  });
+
+  it('names an empty receiver or target entry, which cannot mean anything', () => {
+    expect(errorsOf(`receivers:\n  -\n  - name: b\n    dingtalk_configs:\n      -\n`)).toEqual([
+      'relay.yml: receivers[0]: must be a mapping, not empty',
+      'relay.yml: receivers[1].dingtalk_configs[0]: must be a mapping, not empty',
+    ]);
+  });
+});
+
+describe('parseConfig: every problem in one run', () => {
+  it('checks names and targets that validated beside field errors elsewhere', () => {
+    expect(
+      errorsOf(`
+receivers:
+  - name: ops
+    dingtalk_configs:
+      - url: not-a-url
+  - name: ops
+    email_configs:
+      - to: oncall@example.com
+  - name: db
+    wechat_configs:
+      - agent_id: 1
+        name: shared
+        send_resolved: maybe
+      - agent_id: 2
+        corp_id: ww
+        api_secret: s
+        name: shared
+`),
+    ).toEqual([
+      'relay.yml: receivers[0].dingtalk_configs[0].url: must carry the robot access_token query parameter',
+      'relay.yml: receivers[0].dingtalk_configs[0].url: must be an http(s) URL',
+      'relay.yml: receivers[2].wechat_configs[0].send_resolved: must be a boolean value',
+      'relay.yml: receivers[1].name: "ops" is already the name of receivers[0]',
+      'relay.yml: receivers[1].email_configs[0]: smarthost is required (or global.smtp_smarthost); from is required (or global.smtp_from)',
+      'relay.yml: receivers[2].wechat_configs[1].name: target name "shared" is already used by receivers[2].wechat_configs[0]',
+    ]);
+  });
+
+  it('does not echo a global field\'s own problem through a target check that reads it', () => {
+    expect(errorsOf(`global: { wechat_api_corp_id: ww, wechat_api_secret: \${WECHAT_SECRET} }\nreceivers: [{ name: a, wechat_configs: [{ agent_id: 1 }] }]`)).toEqual([
+      'relay.yml: global.wechat_api_secret: environment variable WECHAT_SECRET is not set',
+    ]);
+  });
+});
+
+describe('parseConfig: ${VAR} in the environment', () => {
+  it('reads a whole unquoted ${VAR} as YAML would read its value there, for boolean and number fields', () => {
+    const config = parseConfig(
+      `receivers: [{ name: a, dingtalk_configs: [{ url: '${DT}', send_resolved: \${SR}, rate_limit: { max: \${MAX}, per: \${PER} }, mentions: { all: \${ALL:-true} } }] }]`,
+      { env: { SR: 'false', MAX: '5', PER: '1m' } },
+    );
+    const [target] = config.targetsOf('dingtalk');
+    expect(target).toMatchObject({ sendResolved: false, rateLimit: { max: 5, perMs: 60000 } });
+    expect(target.config.mentions).toMatchObject({ all: true });
+  });
+
+  it('keeps the text of a ${VAR} in a string field, quoted or not, whatever it looks like', () => {
+    const config = parseConfig(
+      `dashboard: { basic_auth: { username: admin, password: \${PASSWORD} } }\nreceivers: [{ name: a, dingtalk_configs: [{ url: '${DT}', secret: \${SECRET} }] }]`,
+      { env: { PASSWORD: '123456', SECRET: 'true' } },
+    );
+    expect(config.dashboard.basic_auth).toEqual({ username: 'admin', password: '123456' });
+    expect(config.receiver('a')!.targets[0].config).toMatchObject({ secret: 'true' });
+    expect(errorsOf(`receivers: [{ name: a, dingtalk_configs: [{ url: '${DT}', send_resolved: '\${SR}' }] }]`, { SR: 'true' })).toEqual([
+      'relay.yml: receivers[0].dingtalk_configs[0].send_resolved: must be a boolean value',
+    ]);
+  });
+
+  it('reports a ${VAR} that YAML does not read as the field needs by the field\'s own rule', () => {
+    expect(errorsOf(`receivers: [{ name: a, dingtalk_configs: [{ url: '${DT}', send_resolved: \${SR}, rate_limit: { max: \${MAX}, per: 1m } }] }]`, { SR: 'yes', MAX: 'lots' })).toEqual([
+      'relay.yml: receivers[0].dingtalk_configs[0].send_resolved: must be a boolean value',
+      'relay.yml: receivers[0].dingtalk_configs[0].rate_limit.max: must not be less than 1',
+      'relay.yml: receivers[0].dingtalk_configs[0].rate_limit.max: must be a whole number',
+    ]);
+  });
+
+  it('expands a variable set to the empty string to the empty string, which is not "not set"', () => {
+    const yaml = `ingest: { auth: { bearer_token: \${TOKEN} } }\nreceivers: [{ name: a, dingtalk_configs: [{ url: '${DT}', secret: \${SECRET} }] }]`;
+    expect(errorsOf(yaml, { TOKEN: '', SECRET: '' })).toEqual(['relay.yml: ingest.auth.bearer_token: should not be empty']);
+    expect(parseConfig(yaml, { env: { TOKEN: 't', SECRET: '' } }).receiver('a')!.targets[0].config).toMatchObject({ secret: '' });
+  });
 });
 
 describe('units', () => {
