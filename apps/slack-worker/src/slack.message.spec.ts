@@ -87,6 +87,18 @@ image_url: 'https://img/{{ .Status }}.png'
     expect(Buffer.byteLength(text, 'utf8')).toBeLessThanOrEqual(SLACK_MAX_TEXT_BYTES);
     const shown = (text.match(/p99 latency above 2s on api-\d+/g) ?? []).length;
     expect(shown).toBeGreaterThan(0);
-    expect(text.endsWith(`… and ${120 - shown} more alerts`)).toBe(true);
+    expect(text.endsWith(`… and ${120 - shown} more firing alerts`)).toBe(true);
+  });
+
+  it('lists firing alerts first when it must drop some, saying how many of each status are left out', () => {
+    const resolved = notification({ status: 'resolved', alertCount: 200 }).alerts.map((a, i) => ({ ...a, labels: { ...a.labels, instance: `db-${i}` } }));
+    const firing = notification({ alertCount: 100 }).alerts.map((a, i) => ({ ...a, labels: { ...a.labels, instance: `web-${i}` } }));
+    const { text } = buildSlackMessage(notification({ alerts: [...resolved, ...firing] }), slackConfig(), templates).attachments[0];
+    expect(Buffer.byteLength(text, 'utf8')).toBeLessThanOrEqual(SLACK_MAX_TEXT_BYTES);
+    expect(text.startsWith('*:fire: FIRING: HighLatency* (critical)\n>p99 latency above 2s on api-0\n')).toBe(true);
+    const shownFiring = (text.match(/instance=web-\d+/g) ?? []).length;
+    expect(shownFiring).toBeGreaterThan(0);
+    expect(text).not.toContain('RESOLVED');
+    expect(text.endsWith(`… and ${100 - shownFiring} more firing, 200 more resolved alerts`)).toBe(true);
   });
 });

@@ -58,7 +58,10 @@ export interface SlackMessage {
   attachments: SlackAttachment[];
 }
 
-const moreLine = (dropped: number) => `\n… and ${dropped} more alert${dropped === 1 ? '' : 's'}`;
+const moreAlerts = (n: number, status: string) => `${n} more ${status} alert${n === 1 ? '' : 's'}`;
+/** "… and 3 more firing, 200 more resolved alerts": what was left out, by status. */
+const moreLine = (_dropped: number, { firing, resolved }: { firing: number; resolved: number }) =>
+  '\n… and ' + (firing && resolved ? `${firing} more firing, ${moreAlerts(resolved, 'resolved')}` : firing ? moreAlerts(firing, 'firing') : moreAlerts(resolved, 'resolved'));
 
 /** Keeps at most `max` runes, the last being "…" when something was cut (Alertmanager's TruncateInRunes). */
 export function truncateRunes(text: string, max: number): string {
@@ -69,7 +72,7 @@ export function truncateRunes(text: string, max: number): string {
 /**
  * Alertmanager's Slack message: one legacy attachment coloured by status, every field rendered
  * from the target's templates. The title is cut to Slack's 1,024 runes; the text drops whole
- * alerts (with a "… and N more" line) until it fits SLACK_MAX_TEXT_BYTES.
+ * alerts, firing ones last (with a "… and N more" line), until it fits SLACK_MAX_TEXT_BYTES.
  */
 export function buildSlackMessage(payload: WebhookPayload, config: SlackConfig, templates: TemplateSet): SlackMessage {
   const data = templateData(payload);
@@ -78,7 +81,7 @@ export function buildSlackMessage(payload: WebhookPayload, config: SlackConfig, 
 
   let text = renderText(payload);
   if (Buffer.byteLength(text, 'utf8') > SLACK_MAX_TEXT_BYTES) {
-    text = renderWithinBytes(payload, SLACK_MAX_TEXT_BYTES, renderText, moreLine);
+    text = renderWithinBytes(payload, SLACK_MAX_TEXT_BYTES, renderText, { moreLine, countTemplates: templates });
   }
 
   const attachment: SlackAttachment = omitEmpty({

@@ -1,4 +1,5 @@
 import { parseConfig, WechatConfig } from '@relay/config';
+import type { WebhookPayload } from '@relay/models';
 import { notification } from '@relay/testing';
 import { TemplateSet } from '@relay/templates';
 import { buildWechatMessage, WECHAT_MAX_CONTENT_BYTES } from './wechat.message';
@@ -9,6 +10,13 @@ function target(block: string): WechatConfig {
   return parseConfig(`
 global: { wechat_api_corp_id: ww, wechat_api_secret: s }
 receivers: [{ name: ops, wechat_configs: [${block}] }]`).targetsOf('wechat')[0].config;
+}
+
+/** 200 resolved alerts listed before 100 firing ones, as Alertmanager's label order may put them. */
+function resolvedBeforeFiring(): WebhookPayload {
+  const resolved = notification({ status: 'resolved', alertCount: 200 }).alerts.map((a, i) => ({ ...a, labels: { ...a.labels, instance: `db-${i}` } }));
+  const firing = notification({ alertCount: 100 }).alerts.map((a, i) => ({ ...a, labels: { ...a.labels, instance: `web-${i}` } }));
+  return notification({ alerts: [...resolved, ...firing] });
 }
 
 describe('buildWechatMessage', () => {
@@ -48,7 +56,7 @@ describe('buildWechatMessage', () => {
     expect(content).not.toMatch(LONE_SURROGATE);
     const kept = payload.alerts.filter((a) => content.includes(a.labels.instance)).length;
     expect(kept).toBeGreaterThan(0);
-    expect(content).toContain(`… and ${12 - kept} more alerts`);
+    expect(content).toContain(`… and ${12 - kept} more firing alerts`);
   });
 
   it('cuts on a character boundary when even the alert-free part is too long', () => {
@@ -57,5 +65,15 @@ describe('buildWechatMessage', () => {
     expect(Buffer.byteLength(content, 'utf8')).toBeGreaterThan(WECHAT_MAX_CONTENT_BYTES - 4);
     expect(content).not.toMatch(LONE_SURROGATE);
     expect(content).not.toContain('\uFFFD');
+  });
+
+  it('shows firing alerts first when it must drop some, with the counts of every alert', () => {
+    const content = buildWechatMessage(resolvedBeforeFiring(), target('{ agent_id: 1 }'), templates).text!.content;
+    expect(Buffer.byteLength(content, 'utf8')).toBeLessThanOrEqual(WECHAT_MAX_CONTENT_BYTES);
+    expect(content.startsWith('[FIRING:100] HighLatency (api critical)\n100 firing, 200 resolved\n\n[FIRING] HighLatency (critical)\n')).toBe(true);
+    const shownFiring = (content.match(/instance=web-\d+/g) ?? []).length;
+    expect(shownFiring).toBeGreaterThan(0);
+    expect(content).not.toContain('[RESOLVED]');
+    expect(content.endsWith(`\n… and ${100 - shownFiring} more firing, 200 more resolved alerts`)).toBe(true);
   });
 });

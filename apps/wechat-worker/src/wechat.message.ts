@@ -1,6 +1,6 @@
 import type { WechatConfig } from '@relay/config';
 import type { WebhookPayload } from '@relay/models';
-import { renderWithinBytes, templateData, TemplateSet, truncateUtf8 } from '@relay/templates';
+import { renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
 
 /** WeCom refuses app-message content over 2048 UTF-8 bytes (a Chinese character is 3). */
 export const WECHAT_MAX_CONTENT_BYTES = 2048;
@@ -18,12 +18,15 @@ export interface WechatMessage {
 }
 
 export const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
-export const moreAlertsLine = (dropped: number) => `\n… and ${dropped} more alert${dropped === 1 ? '' : 's'}`;
+const moreAlerts = (n: number, status: string) => `${n} more ${status} alert${n === 1 ? '' : 's'}`;
+/** "… and 3 more firing, 200 more resolved alerts": what was left out, by status (the counts above are of every alert). */
+export const moreAlertsLine = (_dropped: number, { firing, resolved }: { firing: number; resolved: number }) =>
+  '\n… and ' + (firing && resolved ? `${firing} more firing, ${moreAlerts(resolved, 'resolved')}` : firing ? moreAlerts(firing, 'firing') : moreAlerts(resolved, 'resolved'));
 
 /**
- * Renders the target's templates into a message/send body. Whole alerts are dropped (with an
- * "… and N more" line) until the content fits 2048 bytes; only if the alert-independent part
- * alone is too long is it cut, and then on a character boundary.
+ * Renders the target's templates into a message/send body. Whole alerts are dropped, firing ones
+ * last (with an "… and N more" line), until the content fits 2048 bytes; only if the
+ * alert-independent part alone is too long is it cut, and then on a character boundary.
  */
 export function buildWechatMessage(payload: WebhookPayload, config: WechatConfig, templates: TemplateSet): WechatMessage {
   const data = templateData(payload);
@@ -47,6 +50,5 @@ export function buildWechatMessage(payload: WebhookPayload, config: WechatConfig
 /** The `message` template rendered within `maxBytes`, shared by app messages and group robots. */
 export function renderContent(payload: WebhookPayload, template: string, templates: TemplateSet, maxBytes: number): string {
   const render = (p: WebhookPayload) => templates.render(template, templateData(p));
-  const content = renderWithinBytes(payload, maxBytes, render, moreAlertsLine);
-  return bytes(content) > maxBytes ? truncateUtf8(content, maxBytes) : content;
+  return renderWithinBytes(payload, maxBytes, render, { moreLine: moreAlertsLine, countTemplates: templates });
 }

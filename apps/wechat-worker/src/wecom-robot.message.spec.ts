@@ -38,6 +38,18 @@ describe('buildWecomRobotMessage', () => {
     const content: string = message[msgtype].content;
     expect(Buffer.byteLength(content, 'utf8')).toBeLessThanOrEqual(limit);
     expect(Buffer.byteLength(content, 'utf8')).toBeGreaterThan(limit / 2);
-    expect(content).toMatch(/… and \d+ more alerts$/);
+    expect(content).toMatch(/… and \d+ more firing alerts$/);
+  });
+
+  it('shows firing alerts first when it must drop some, with the counts of every alert', () => {
+    const resolved = notification({ status: 'resolved', alertCount: 20 }).alerts.map((a, i) => ({ ...a, labels: { ...a.labels, instance: `db-${i}` } }));
+    const firing = notification({ alertCount: 20 }).alerts.map((a, i) => ({ ...a, labels: { ...a.labels, instance: `web-${i}` } }));
+    const message: any = buildWecomRobotMessage(notification({ alerts: [...resolved, ...firing] }), robot(), templates);
+    const content: string = message.markdown.content;
+    expect(content.startsWith('### [FIRING:20] HighLatency (api critical)\n20 firing, 20 resolved\n\n> **HighLatency** <font color="comment">critical</font> <font color="warning">FIRING</font>\n')).toBe(true);
+    const shownFiring = (content.match(/instance=web-\d+/g) ?? []).length;
+    expect(shownFiring).toBeGreaterThan(0);
+    expect(content).not.toContain('RESOLVED');
+    expect(content.endsWith(`\n… and ${20 - shownFiring} more firing, 20 more resolved alerts`)).toBe(true);
   });
 });

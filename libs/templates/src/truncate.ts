@@ -1,4 +1,6 @@
 import type { WebhookPayload } from '@relay/models';
+import { templateData } from './alertmanager/data';
+import type { TemplateSet } from './template-set';
 
 const enc = new TextEncoder();
 
@@ -27,23 +29,61 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return Buffer.from(bytes.subarray(0, end)).toString('utf8');
 }
 
-export const defaultMoreLine = (dropped: number): string => `\n… and ${dropped} more`;
+/** How many alerts of each status a shortened rendering left out. */
+export interface OmittedAlerts {
+  firing: number;
+  resolved: number;
+}
+
+/** The line appended to a shortened rendering; `dropped` is every alert left out (omitted.firing + omitted.resolved). */
+export type MoreLine = (dropped: number, omitted: OmittedAlerts) => string;
+
+export interface FitOptions {
+  moreLine?: MoreLine;
+  /**
+   * The set the text is rendered with: where it defines the count templates the defaults share
+   * (`__relay.title`, `__relay.counts`), their output in a shortened text still counts every alert.
+   */
+  countTemplates?: TemplateSet;
+  /** The size compared with the limit; UTF-8 bytes unless the limit counts otherwise (e.g. JSON-escaped bytes). */
+  measure?: (text: string) => number;
+}
+
+export const defaultMoreLine: MoreLine = (dropped, omitted) =>
+  `\n… and ${dropped} more` + (omitted.firing > 0 && omitted.resolved > 0 ? ` (${omitted.firing} firing, ${omitted.resolved} resolved)` : '');
+
+/** The templates of the defaults whose output states how many alerts a notification has. */
+const COUNT_TEMPLATE_NAMES = ['__relay.title', '__relay.counts'];
 
 /**
- * Renders with as many whole alerts as fit in maxBytes (UTF-8), keeping the payload's order
- * (firing first when the template lists them so), and appends moreLine(n) for the n dropped.
+ * Renders with as many whole alerts as fit in maxBytes, and appends moreLine for those dropped.
+ * Firing alerts are kept first (in payload order), resolved ones only in the room left: Alertmanager
+ * orders alerts by labels, not status, so keeping a payload prefix could show only resolved alerts
+ * of a notification that fires. The kept alerts are listed in that order too, so a template that
+ * lists `.Alerts` as they come still shows what fires first.
  * If even zero alerts do not fit, the zero-alert rendering plus its line is cut at a character boundary.
+ * The fourth argument may be the moreLine alone.
  */
 export function renderWithinBytes(
   payload: WebhookPayload,
   maxBytes: number,
   render: (p: WebhookPayload) => string,
-  moreLine: (dropped: number) => string = defaultMoreLine,
+  moreLineOrOptions: MoreLine | FitOptions = {},
 ): string {
+  const options = typeof moreLineOrOptions === 'function' ? { moreLine: moreLineOrOptions } : moreLineOrOptions;
+  const { moreLine = defaultMoreLine, countTemplates, measure = utf8ByteLength } = options;
   const full = render(payload);
-  if (utf8ByteLength(full) <= maxBytes) return full;
-  const total = payload.alerts.length;
-  const attempt = (k: number): string => render({ ...payload, alerts: payload.alerts.slice(0, k) }) + moreLine(total - k);
+  if (measure(full) <= maxBytes) return full;
+  const firing = payload.alerts.filter((a) => a.status === 'firing');
+  const firingFirst = [...firing, ...payload.alerts.filter((a) => a.status !== 'firing')];
+  const total = firingFirst.length;
+  const countsOf = countTemplates ? countRenderings(countTemplates) : () => [];
+  const countsOfAll = countsOf(payload);
+  const attempt = (k: number): string => {
+    const shown = { ...payload, alerts: firingFirst.slice(0, k) };
+    const omitted = { firing: Math.max(firing.length - k, 0), resolved: total - Math.max(k, firing.length) };
+    return withCountsOfAll(render(shown), countsOf(shown), countsOfAll) + moreLine(total - k, omitted);
+  };
   // binary search the largest k < total whose rendering fits
   let lo = 0;
   let hi = total - 1;
@@ -51,11 +91,61 @@ export function renderWithinBytes(
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const out = attempt(mid);
-    if (utf8ByteLength(out) <= maxBytes) {
+    if (measure(out) <= maxBytes) {
       best = out;
       lo = mid + 1;
     } else hi = mid - 1;
   }
   if (best !== undefined) return best;
-  return truncateUtf8(attempt(0), maxBytes);
+  return cutToFit(attempt(0), maxBytes, measure);
+}
+
+/** For a payload, what each count template the set defines renders (empty when it fails: the text may not use it). */
+function countRenderings(templates: TemplateSet): (p: WebhookPayload) => string[] {
+  const names = COUNT_TEMPLATE_NAMES.filter((name) => templates.has(name));
+  return (p) => {
+    const data = templateData(p);
+    return names.map((name) => {
+      try {
+        return templates.execute(name, data);
+      } catch {
+        return '';
+      }
+    });
+  };
+}
+
+/**
+ * Why the counts are patched into the text instead of handed to the template: templates count
+ * with `len .Alerts.Firing`, and Go's len and range read the same slice, so no data can list some
+ * alerts while counting all; a new data field would need templates of its own (and break copies of
+ * them run in Alertmanager). The defaults state counts only through __relay.title and
+ * __relay.counts, which head the text; so the first rendering of each for the shown alerts, in
+ * order, is replaced by its rendering for all alerts. A template that counts by other means keeps
+ * counting what it shows; the more line still says what was left out.
+ */
+function withCountsOfAll(text: string, countsOfShown: string[], countsOfAll: string[]): string {
+  let from = 0;
+  countsOfShown.forEach((shown, i) => {
+    const all = countsOfAll[i];
+    const at = shown === '' ? -1 : text.indexOf(shown, from);
+    if (at < 0) return;
+    text = text.slice(0, at) + all + text.slice(at + shown.length);
+    from = at + all.length;
+  });
+  return text;
+}
+
+/** The longest prefix of whole characters (code points) whose measure is at most max. */
+function cutToFit(text: string, max: number, measure: (text: string) => number): string {
+  if (measure(text) <= max) return text;
+  const chars = Array.from(text);
+  let lo = 0;
+  let hi = chars.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (measure(chars.slice(0, mid).join('')) <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return chars.slice(0, lo).join('');
 }
