@@ -17,71 +17,116 @@ export type DingtalkMessage =
   | { msgtype: 'link'; link: { title: string; text: string; messageUrl: string; picUrl: string } }
   | { msgtype: 'actionCard'; actionCard: { title: string; text: string; singleTitle: string; singleURL: string } };
 
-const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
-const moreLine = (dropped: number) => `\n\n… and ${dropped} more alert${dropped === 1 ? '' : 's'}`;
+/**
+ * The title is only the preview of a markdown message and the heading of a link or actionCard;
+ * bounding it leaves the text the room (a title template rendering 10 KB once made a body
+ * DingTalk refused, losing the alert).
+ */
+export const DINGTALK_MAX_TITLE_BYTES = 1_024;
+/** Longer templated URLs give way to the Alertmanager link: a URL cut short would point nowhere. */
+export const DINGTALK_MAX_URL_BYTES = 2_048;
+/** Mentions are listed twice in a markdown body (in `at` and in the text); beyond this the rest are not mentioned. */
+export const DINGTALK_MAX_MENTION_BYTES = 4_000;
+
+/** What a string adds to the JSON body: its UTF-8 bytes with JSON's escapes, without the quotes. */
+const jsonBytes = (text: string) => Buffer.byteLength(JSON.stringify(text), 'utf8') - 2;
+const bodyBytes = (message: DingtalkMessage) => Buffer.byteLength(JSON.stringify(message), 'utf8');
+
+const moreAlerts = (n: number, status: string) => `${n} more ${status} alert${n === 1 ? '' : 's'}`;
+/** "… and 3 more firing, 200 more resolved alerts": what was left out, by status (the counts above are of every alert). */
+const moreLine = (_dropped: number, { firing, resolved }: { firing: number; resolved: number }) =>
+  '\n\n… and ' + (firing && resolved ? `${firing} more firing, ${moreAlerts(resolved, 'resolved')}` : firing ? moreAlerts(firing, 'firing') : moreAlerts(resolved, 'resolved'));
+
+/** The fields around the text, each already within its bound. */
+interface Frame {
+  title: string;
+  messageUrl: string;
+  picUrl: string;
+  buttonTitle: string;
+}
 
 /**
- * Renders the target's templates into the robot message of its msgtype. Whole alerts are dropped
- * (with a "… and N more" line) until the body fits DingTalk's size limit.
+ * Renders the target's templates into the robot message of its msgtype, always under DingTalk's
+ * size limit: title, URLs and mentions are bounded first, then the text gets the room left, in
+ * JSON-escaped bytes (what the limit counts): whole alerts are dropped (firing ones last, with a
+ * "… and N more" line), and only if the alert-free part alone is too long is it cut on a
+ * character boundary.
  */
 export function buildDingtalkMessage(payload: WebhookPayload, config: DingtalkConfig, templates: TemplateSet): DingtalkMessage {
   const data = templateData(payload);
-  const title = templates.render(config.title, data).trim() || `[${payload.status.toUpperCase()}] alert`;
-  const at = mentionsOf(payload, config);
+  const alertmanagerUrl = payload.externalURL;
+  const linked = config.msgtype === 'link' || config.msgtype === 'actionCard';
+  const frame: Frame = {
+    title: withinJsonBytes(templates.render(config.title, data).trim() || `[${payload.status.toUpperCase()}] alert`, DINGTALK_MAX_TITLE_BYTES),
+    messageUrl: linked ? boundedUrl(templates.render(config.message_url, data).trim() || alertmanagerUrl, alertmanagerUrl) : '',
+    picUrl: config.msgtype === 'link' ? boundedUrl(templates.render(config.pic_url, data).trim(), '') : '',
+    buttonTitle: withinJsonBytes(config.button_title, DINGTALK_MAX_TITLE_BYTES),
+  };
+  const at = boundedMentions(mentionsOf(payload, config), config.msgtype === 'markdown');
   const suffix = config.msgtype === 'markdown' ? mentionSuffix(at) : '';
-  const renderText = (p: WebhookPayload) => templates.render(config.text, templateData(p));
-  const build = (text: string): DingtalkMessage => assemble(payload, config, templates, data, title, text + suffix, at);
+  const build = (text: string): DingtalkMessage => assemble(config.msgtype, frame, text + suffix, at);
 
-  let message = build(renderText(payload));
-  let size = bytes(JSON.stringify(message));
-  // JSON escaping makes the body larger than the text; shrink the text budget by the excess until it fits.
-  let budget = bytes(textOf(message)) - (size - DINGTALK_MAX_BODY_BYTES) - 64;
-  for (let i = 0; size >= DINGTALK_MAX_BODY_BYTES && i < 8; i++) {
-    message = build(renderWithinBytes(payload, Math.max(budget, 0), renderText, moreLine));
-    size = bytes(JSON.stringify(message));
-    budget -= size - DINGTALK_MAX_BODY_BYTES + 64;
-  }
-  return message;
+  // The bounds above leave the text at least 9 KB. Its JSON escapes add exactly its jsonBytes to
+  // the body (the suffix starts with a newline, so no escape spans the join).
+  const room = DINGTALK_MAX_BODY_BYTES - 1 - bodyBytes(build(''));
+  const renderText = (p: WebhookPayload) => templates.render(config.text, templateData(p));
+  const text = renderWithinBytes(payload, room, renderText, { moreLine, countTemplates: templates, measure: jsonBytes });
+  const message = build(text);
+  // The text was measured as the body counts it, so this never cuts today; it stays so that no
+  // change elsewhere can make DingTalk refuse the body (460101 is final: the alert would be lost).
+  const excess = bodyBytes(message) - (DINGTALK_MAX_BODY_BYTES - 1);
+  return excess > 0 ? build(prefixWithinJsonBytes(text, jsonBytes(text) - excess)) : message;
 }
 
-function assemble(
-  payload: WebhookPayload,
-  config: DingtalkConfig,
-  templates: TemplateSet,
-  data: ReturnType<typeof templateData>,
-  title: string,
-  text: string,
-  at: At,
-): DingtalkMessage {
-  switch (config.msgtype) {
+function assemble(msgtype: DingtalkConfig['msgtype'], frame: Frame, text: string, at: At): DingtalkMessage {
+  switch (msgtype) {
     case 'text':
       return { msgtype: 'text', text: { content: text }, at };
     case 'link':
-      return {
-        msgtype: 'link',
-        link: { title, text, messageUrl: templates.render(config.message_url, data).trim() || payload.externalURL, picUrl: templates.render(config.pic_url, data).trim() },
-      };
+      return { msgtype: 'link', link: { title: frame.title, text, messageUrl: frame.messageUrl, picUrl: frame.picUrl } };
     case 'actionCard':
-      return {
-        msgtype: 'actionCard',
-        actionCard: { title, text, singleTitle: config.button_title, singleURL: templates.render(config.message_url, data).trim() || payload.externalURL },
-      };
+      return { msgtype: 'actionCard', actionCard: { title: frame.title, text, singleTitle: frame.buttonTitle, singleURL: frame.messageUrl } };
     default:
-      return { msgtype: 'markdown', markdown: { title, text }, at };
+      return { msgtype: 'markdown', markdown: { title: frame.title, text }, at };
   }
 }
 
-function textOf(message: DingtalkMessage): string {
-  switch (message.msgtype) {
-    case 'text':
-      return message.text.content;
-    case 'markdown':
-      return message.markdown.text;
-    case 'link':
-      return message.link.text;
-    case 'actionCard':
-      return message.actionCard.text;
+/** The longest prefix of whole characters of `text` that adds at most maxBytes to the JSON body. */
+function prefixWithinJsonBytes(text: string, maxBytes: number): string {
+  let kept = 0;
+  let used = 0;
+  for (const char of text) {
+    used += jsonBytes(char);
+    if (used > maxBytes) break;
+    kept += char.length;
   }
+  return text.slice(0, kept);
+}
+
+/** `text`, or if it adds more than maxBytes to the JSON body, its prefix that does not with a trailing "…". */
+function withinJsonBytes(text: string, maxBytes: number): string {
+  return jsonBytes(text) <= maxBytes ? text : prefixWithinJsonBytes(text, maxBytes - jsonBytes('…')) + '…';
+}
+
+/** A rendered URL, or `fallback` when it is too long; if that is too long too, the URL cut (it still names its host). */
+function boundedUrl(url: string, fallback: string): string {
+  if (jsonBytes(url) <= DINGTALK_MAX_URL_BYTES) return url;
+  if (jsonBytes(fallback) <= DINGTALK_MAX_URL_BYTES) return fallback;
+  return prefixWithinJsonBytes(url, DINGTALK_MAX_URL_BYTES);
+}
+
+/** The mentions, in order, that fit DINGTALK_MAX_MENTION_BYTES in `at` and (for markdown) in the text's suffix. */
+function boundedMentions(at: At, inText: boolean): At {
+  let used = 0;
+  const fits = (id: string) => {
+    used += jsonBytes(id) + 3 + (inText ? jsonBytes(id) + 2 : 0); // quotes and comma in `at`; "@" and a space in the text
+    return used <= DINGTALK_MAX_MENTION_BYTES;
+  };
+  const atMobiles: string[] = [];
+  const atUserIds: string[] = [];
+  for (const mobile of at.atMobiles) if (fits(mobile)) atMobiles.push(mobile);
+  for (const id of at.atUserIds) if (fits(id)) atUserIds.push(id);
+  return { atMobiles, atUserIds, isAtAll: at.isAtAll };
 }
 
 /** Mobiles from config and, with `from_label`, from the alerts' own labels (comma-separated allowed). */
