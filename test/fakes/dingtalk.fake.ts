@@ -21,6 +21,20 @@ export interface DeliveredDingtalkMessage {
   at: number;
 }
 
+/** What the fake answered one request, and when the request arrived (ms since epoch, the real clock). */
+export interface DingtalkAnswer {
+  token: string;
+  at: number;
+  errcode: number;
+  errmsg: string;
+}
+
+interface Robot {
+  options: FakeRobotOptions;
+  window: RollingWindow;
+  throttledUntil: number;
+}
+
 const ONE_HOUR = 3600_000;
 
 /**
@@ -31,10 +45,14 @@ const ONE_HOUR = 3600_000;
  */
 export class FakeDingtalk extends FakeHttpServer {
   readonly delivered: DeliveredDingtalkMessage[] = [];
-  private readonly robots = new Map<string, { options: FakeRobotOptions; window: RollingWindow; throttledUntil: number }>();
-  private readonly scripted: Array<{ errcode: number; errmsg: string }> = [];
+  private readonly robots = new Map<string, Robot>();
+  private readonly scripted: Array<{ errcode: number; errmsg: string; token?: string }> = [];
+  /** How far DingTalk's clock is ahead of ours (negative: behind); see skewClock. */
+  private clockOffsetMs = 0;
   /** Throttled answers given, to check the relay stayed within the limit. */
   throttled = 0;
+  /** Every answer to a request for a registered robot, in arrival order. */
+  readonly answers: DingtalkAnswer[] = [];
 
   static async start(): Promise<FakeDingtalk> {
     return new FakeDingtalk().listen();
@@ -50,13 +68,32 @@ export class FakeDingtalk extends FakeHttpServer {
     return `${this.baseUrl}/robot/send?access_token=${token}`;
   }
 
-  /** The next answers, in order, regardless of the request (e.g. -1 system busy). */
-  failNext(errcode: number, errmsg: string, times = 1): void {
-    for (let i = 0; i < times; i++) this.scripted.push({ errcode, errmsg });
+  /**
+   * The next answers, in order, regardless of the request (e.g. -1 system busy); with `token`,
+   * only requests to that robot take them. Given only to requests that pass the signature check.
+   */
+  failNext(errcode: number, errmsg: string, times = 1, token?: string): void {
+    for (let i = 0; i < times; i++) this.scripted.push({ errcode, errmsg, token });
+  }
+
+  /**
+   * Sets DingTalk's clock `offsetMs` ahead of the real one (negative: behind), as a relay host
+   * whose clock drifted sees it; signed requests more than an hour off it get 310000 invalid timestamp.
+   */
+  skewClock(offsetMs: number): void {
+    this.clockOffsetMs = offsetMs;
   }
 
   messagesTo(token: string): any[] {
     return this.delivered.filter((m) => m.token === token).map((m) => m.body);
+  }
+
+  requestsTo(token: string): RecordedRequest[] {
+    return this.requests.filter((r) => new URL(r.url, 'http://fake').searchParams.get('access_token') === token);
+  }
+
+  answersTo(token: string): DingtalkAnswer[] {
+    return this.answers.filter((a) => a.token === token);
   }
 
   protected async handle(request: RecordedRequest): Promise<FakeResponse> {
@@ -73,18 +110,30 @@ export class FakeDingtalk extends FakeHttpServer {
     const token = url.searchParams.get('access_token') ?? '';
     const robot = this.robots.get(token);
     if (!robot) return answer(400101, 'token不存在');
+    const recorded = (errcode: number, errmsg: string): FakeResponse => {
+      this.answers.push({ token, at: request.at, errcode, errmsg });
+      return answer(errcode, errmsg);
+    };
+    return this.robotAnswer(request, token, robot, recorded);
+  }
+
+  private robotAnswer(request: RecordedRequest, token: string, robot: Robot, answer: (errcode: number, errmsg: string) => FakeResponse): FakeResponse {
+    const url = new URL(request.url, 'http://fake');
 
     const { secret, keywords } = robot.options;
     if (secret) {
       const timestamp = Number(url.searchParams.get('timestamp'));
       const sign = url.searchParams.get('sign');
-      if (!timestamp || Math.abs(Date.now() - timestamp) > ONE_HOUR) return answer(310000, 'invalid timestamp');
+      if (!timestamp || Math.abs(request.at + this.clockOffsetMs - timestamp) > ONE_HOUR) return answer(310000, 'invalid timestamp');
       const expected = createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64');
       if (sign !== expected) return answer(310000, 'sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]');
     }
 
-    const scripted = this.scripted.shift();
-    if (scripted) return answer(scripted.errcode, scripted.errmsg);
+    const index = this.scripted.findIndex((s) => s.token === undefined || s.token === token);
+    if (index >= 0) {
+      const [scripted] = this.scripted.splice(index, 1);
+      return answer(scripted.errcode, scripted.errmsg);
+    }
 
     if (Buffer.byteLength(request.body, 'utf8') >= 20_000) return answer(460101, 'message too large');
     let body: any;
