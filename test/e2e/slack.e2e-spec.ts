@@ -142,7 +142,7 @@ receivers:
     expect(Array.from(title as string)).toHaveLength(1024);
     expect(title.endsWith('…')).toBe(true);
     expect(Buffer.byteLength(text, 'utf8')).toBeLessThanOrEqual(4_000);
-    expect(text).toMatch(/… and \d+ more alerts$/);
+    expect(text).toMatch(/… and \d+ more firing alerts$/);
     expect(text).not.toContain('\uFFFD');
   });
 

@@ -106,6 +106,6 @@ receivers:
     const [body] = wecom.robotMessages('text-key');
     expect(body.text).toMatchObject({ mentioned_list: ['@all'], mentioned_mobile_list: ['13800001111'] });
     expect(Buffer.byteLength(body.text.content, 'utf8')).toBeLessThanOrEqual(2048);
-    expect(body.text.content).toMatch(/… and \d+ more alerts$/);
+    expect(body.text.content).toMatch(/… and \d+ more firing alerts$/);
   });
 });

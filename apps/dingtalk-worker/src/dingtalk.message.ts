@@ -1,6 +1,6 @@
 import type { DingtalkConfig } from '@relay/config';
 import type { WebhookPayload } from '@relay/models';
-import { renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
+import { defaultMoreLine, MoreLine, renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
 
 /** DingTalk refuses bodies of 20,000 UTF-8 bytes or more (errcode 460101). */
 export const DINGTALK_MAX_BODY_BYTES = 20_000;
@@ -32,10 +32,8 @@ export const DINGTALK_MAX_MENTION_BYTES = 4_000;
 const jsonBytes = (text: string) => Buffer.byteLength(JSON.stringify(text), 'utf8') - 2;
 const bodyBytes = (message: DingtalkMessage) => Buffer.byteLength(JSON.stringify(message), 'utf8');
 
-const moreAlerts = (n: number, status: string) => `${n} more ${status} alert${n === 1 ? '' : 's'}`;
-/** "… and 3 more firing, 200 more resolved alerts": what was left out, by status (the counts above are of every alert). */
-const moreLine = (_dropped: number, { firing, resolved }: { firing: number; resolved: number }) =>
-  '\n\n… and ' + (firing && resolved ? `${firing} more firing, ${moreAlerts(resolved, 'resolved')}` : firing ? moreAlerts(firing, 'firing') : moreAlerts(resolved, 'resolved'));
+// A blank line first: in markdown a single newline would join the line to the last alert's quote.
+const moreLine: MoreLine = (dropped, omitted) => `\n${defaultMoreLine(dropped, omitted)}`;
 
 /** The fields around the text, each already within its bound. */
 interface Frame {

@@ -58,11 +58,6 @@ export interface SlackMessage {
   attachments: SlackAttachment[];
 }
 
-const moreAlerts = (n: number, status: string) => `${n} more ${status} alert${n === 1 ? '' : 's'}`;
-/** "… and 3 more firing, 200 more resolved alerts": what was left out, by status. */
-const moreLine = (_dropped: number, { firing, resolved }: { firing: number; resolved: number }) =>
-  '\n… and ' + (firing && resolved ? `${firing} more firing, ${moreAlerts(resolved, 'resolved')}` : firing ? moreAlerts(firing, 'firing') : moreAlerts(resolved, 'resolved'));
-
 /** Keeps at most `max` runes, the last being "…" when something was cut (Alertmanager's TruncateInRunes). */
 export function truncateRunes(text: string, max: number): string {
   const runes = Array.from(text);
@@ -81,7 +76,7 @@ export function buildSlackMessage(payload: WebhookPayload, config: SlackConfig, 
 
   let text = renderText(payload);
   if (Buffer.byteLength(text, 'utf8') > SLACK_MAX_TEXT_BYTES) {
-    text = renderWithinBytes(payload, SLACK_MAX_TEXT_BYTES, renderText, { moreLine, countTemplates: templates });
+    text = renderWithinBytes(payload, SLACK_MAX_TEXT_BYTES, renderText, { countTemplates: templates });
   }
 
   const attachment: SlackAttachment = omitEmpty({

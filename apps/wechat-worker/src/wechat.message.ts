@@ -18,11 +18,6 @@ export interface WechatMessage {
 }
 
 export const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
-const moreAlerts = (n: number, status: string) => `${n} more ${status} alert${n === 1 ? '' : 's'}`;
-/** "… and 3 more firing, 200 more resolved alerts": what was left out, by status (the counts above are of every alert). */
-export const moreAlertsLine = (_dropped: number, { firing, resolved }: { firing: number; resolved: number }) =>
-  '\n… and ' + (firing && resolved ? `${firing} more firing, ${moreAlerts(resolved, 'resolved')}` : firing ? moreAlerts(firing, 'firing') : moreAlerts(resolved, 'resolved'));
-
 /**
  * Renders the target's templates into a message/send body. Whole alerts are dropped, firing ones
  * last (with an "… and N more" line), until the content fits 2048 bytes; only if the
@@ -50,5 +45,5 @@ export function buildWechatMessage(payload: WebhookPayload, config: WechatConfig
 /** The `message` template rendered within `maxBytes`, shared by app messages and group robots. */
 export function renderContent(payload: WebhookPayload, template: string, templates: TemplateSet, maxBytes: number): string {
   const render = (p: WebhookPayload) => templates.render(template, templateData(p));
-  return renderWithinBytes(payload, maxBytes, render, { moreLine: moreAlertsLine, countTemplates: templates });
+  return renderWithinBytes(payload, maxBytes, render, { countTemplates: templates });
 }

@@ -66,7 +66,7 @@ describe('size limits', () => {
     const limit = utf8ByteLength(full) - 10;
     const out = renderWithinBytes(five, limit, render);
     expect(utf8ByteLength(out)).toBeLessThanOrEqual(limit);
-    expect(out).toMatch(/\n… and 1 more$/);
+    expect(out).toMatch(/\n… and 1 more firing alert$/);
     expect(out).toContain('10.0.0.1:9100');
     const tiny = renderWithinBytes(five, 900, render, (n) => `\n(+${n})`);
     expect(utf8ByteLength(tiny)).toBeLessThanOrEqual(900);

@@ -36,7 +36,7 @@ describe('renderWithinBytes', () => {
   });
 
   it('names both statuses in the default line when both were left out', () => {
-    const oneAlert = '[FIRING:2] HighLatency\n2 firing, 3 resolved\n- firing web-0: p99 latency above 2s\n… and 4 more (1 firing, 3 resolved)';
+    const oneAlert = '[FIRING:2] HighLatency\n2 firing, 3 resolved\n- firing web-0: p99 latency above 2s\n… and 1 more firing, 3 more resolved alerts';
     expect(renderWithinBytes(resolvedBeforeFiring(), fits(oneAlert), render, { countTemplates: templates })).toBe(oneAlert);
   });
 

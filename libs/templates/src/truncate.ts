@@ -49,8 +49,16 @@ export interface FitOptions {
   measure?: (text: string) => number;
 }
 
-export const defaultMoreLine: MoreLine = (dropped, omitted) =>
-  `\n… and ${dropped} more` + (omitted.firing > 0 && omitted.resolved > 0 ? ` (${omitted.firing} firing, ${omitted.resolved} resolved)` : '');
+const moreOf = (n: number, status: string) => `${n} more ${status} alert${n === 1 ? '' : 's'}`;
+
+/** "3 more firing, 200 more resolved alerts": what a shortened rendering left out, by status. */
+export function omittedAlertsText({ firing, resolved }: OmittedAlerts): string {
+  if (firing && resolved) return `${firing} more firing, ${moreOf(resolved, 'resolved')}`;
+  return firing ? moreOf(firing, 'firing') : moreOf(resolved, 'resolved');
+}
+
+/** "\n… and 3 more firing, 200 more resolved alerts" (the counts a default template shows are of every alert). */
+export const defaultMoreLine: MoreLine = (_dropped, omitted) => `\n… and ${omittedAlertsText(omitted)}`;
 
 /** The templates of the defaults whose output states how many alerts a notification has. */
 const COUNT_TEMPLATE_NAMES = ['__relay.title', '__relay.counts'];
