@@ -54,7 +54,7 @@ export abstract class DeliveryProcessor<C extends Channel = Channel> extends Wor
     const labels = { channel: this.channel, target: target.name };
 
     const scope = this.rateScope(target);
-    const admission = await limiter.acquire(scope, target.rateLimit);
+    const admission = await limiter.acquire(scope, target.rateLimit, job.id);
     if (!admission.allowed) {
       metrics.rateLimitDeferrals.inc({ ...labels, reason: admission.reason });
       return this.delay(job, Date.now() + admission.waitMs, token);

@@ -19,8 +19,9 @@ export const RETENTION = {
   removeOnFail: { age: 7 * DAY_S },
 } as const;
 
-// Exponential backoff with 50% jitter from BullMQ itself: 5s, 10s, 20s … about 21 minutes over
-// 8 attempts, long enough to ride out a platform hiccup, short enough to still matter.
+// Exponential backoff with 50% jitter from BullMQ itself: 5s, 10s, 20s … 320s, about 10 minutes
+// (less with jitter) across 8 attempts: long enough to ride out a platform hiccup, short enough
+// that the alert still matters when it arrives.
 const CHAT_RETRY = { attempts: 8, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 } } as const;
 
 /** One entry per channel: a channel without settings does not compile. */

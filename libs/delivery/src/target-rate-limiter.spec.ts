@@ -14,13 +14,20 @@ describe('TargetRateLimiter on real Redis', () => {
     const prefix = uniquePrefix();
     const replicas = [new TargetRateLimiter(a, prefix), new TargetRateLimiter(b, prefix)];
     const limit = { max: 5, perMs: 1_000, penaltyMs: 10_000 };
-    const admissions = await Promise.all(Array.from({ length: 12 }, (_, i) => replicas[i % 2].acquire('ops/dingtalk/0', limit)));
+    const admissions = await Promise.all(Array.from({ length: 12 }, (_, i) => replicas[i % 2].acquire('ops/dingtalk/0', limit, `job-${i}`)));
     const allowed = admissions.filter((x) => x.allowed);
     expect(allowed).toHaveLength(5);
-    for (const refused of admissions.filter((x) => !x.allowed)) {
-      expect(refused).toMatchObject({ allowed: false, reason: 'window' });
-      expect((refused as { waitMs: number }).waitMs).toBeGreaterThan(900);
-      expect((refused as { waitMs: number }).waitMs).toBeLessThanOrEqual(1_100);
+    // The seven refused are given turns: five when the first window's sends leave it, two a window later.
+    const waits = admissions.filter((x) => !x.allowed).map((x) => (x as { waitMs: number; reason: string }));
+    for (const refused of waits) expect(refused.reason).toBe('window');
+    const ms = waits.map((w) => w.waitMs).sort((x, y) => x - y);
+    for (const w of ms.slice(0, 5)) {
+      expect(w).toBeGreaterThan(900);
+      expect(w).toBeLessThanOrEqual(1_100);
+    }
+    for (const w of ms.slice(5)) {
+      expect(w).toBeGreaterThan(1_900);
+      expect(w).toBeLessThanOrEqual(2_200);
     }
     // Other targets have windows of their own.
     expect(await replicas[0].acquire('ops/dingtalk/1', limit)).toEqual({ allowed: true });
@@ -35,6 +42,48 @@ describe('TargetRateLimiter on real Redis', () => {
     expect(refused.allowed).toBe(false);
     await new Promise((r) => setTimeout(r, (refused as { waitMs: number }).waitMs));
     expect((await limiter.acquire('t', limit)).allowed).toBe(true);
+  });
+
+  it('drains a backlog in the order it was refused, newcomers behind it, never beyond max per window', async () => {
+    const prefix = uniquePrefix();
+    const limiter = new TargetRateLimiter(a, prefix);
+    const limit = { max: 2, perMs: 400, penaltyMs: 10_000 };
+    const sentAt = new Map<string, number>();
+    const turns = new Map<string, number>();
+    const firstTurns: number[] = [];
+    const ask = async (job: string) => {
+      const admission = await limiter.acquire('robot', limit, job);
+      if (admission.allowed) sentAt.set(job, Date.now());
+      else {
+        if (!turns.has(job)) firstTurns.push(Date.now() + admission.waitMs);
+        turns.set(job, Date.now() + admission.waitMs);
+      }
+      return admission.allowed;
+    };
+    for (const job of ['j0', 'j1', 'j2', 'j3', 'j4', 'j5']) await ask(job);
+    expect([...sentAt.keys()]).toEqual(['j0', 'j1']);
+    // Turns are handed out in the order jobs were refused (to the millisecond the clocks allow).
+    for (let i = 1; i < firstTurns.length; i++) expect(firstTurns[i]).toBeGreaterThanOrEqual(firstTurns[i - 1] - 1);
+    // Each refused job comes back at its turn, as BullMQ's delayed set brings it back: by time,
+    // then in the order it was delayed.
+    const late = ['late0', 'late1'];
+    const refusalOrder = (job: string) => [...turns.keys()].indexOf(job);
+    while (sentAt.size < 8) {
+      const due = [...turns].filter(([, at]) => at <= Date.now()).sort((x, y) => x[1] - y[1] || refusalOrder(x[0]) - refusalOrder(y[0]));
+      for (const [job] of due) {
+        turns.delete(job);
+        await ask(job);
+      }
+      // Two newcomers arrive while the backlog drains, when the window has room again.
+      if (sentAt.has('j3') && late.length) await ask(late.shift()!);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // In order, turn by turn: jobs refused together (given one turn) may swap within it.
+    const order = [...sentAt].sort((x, y) => x[1] - y[1]).map(([job]) => job);
+    const turnOf = (job: string) => ({ j0: 0, j1: 0, j2: 1, j3: 1, j4: 2, j5: 2, late0: 3, late1: 3 })[job]!;
+    expect(order.map(turnOf)).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
+    const times = [...sentAt.values()].sort((x, y) => x - y);
+    for (let i = 2; i < times.length; i++) expect(times[i] - times[i - 2]).toBeGreaterThanOrEqual(limit.perMs);
   });
 
   it('refuses everything while a target is paused, for every replica', async () => {

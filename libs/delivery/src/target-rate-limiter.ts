@@ -2,9 +2,17 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RateLimit } from '@relay/config';
 
-// A rolling window per target, decided inside Redis with Redis's own clock, so any number of
+// A rolling window per scope, decided inside Redis with Redis's own clock, so any number of
 // replicas share it and their clocks do not matter. A penalty key, when present, wins: the
-// platform said "too fast" and the target is left alone until it expires.
+// platform said "too fast" and the scope is left alone until it expires.
+//
+// One sorted set holds both the sends of the last window ("s:<uuid>", scored by when they were
+// admitted) and the jobs waiting their turn ("w:<job>", scored by when that turn comes). Only
+// sends count against the limit, so admission is exact whatever the waiters do. Waiters make the
+// wait fair: a refused job is given the slot after everyone already waiting (as if each waiter
+// were a send at its turn), so a backlog drains in the order it arrived, one job per freed slot,
+// instead of every delayed job waking at the same instant to race for one slot. A newcomer
+// queues behind the waiters rather than taking a slot one of them is about to use.
 const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -12,14 +20,55 @@ local penalty = redis.call('PTTL', KEYS[2])
 if penalty > 0 then return {1, penalty} end
 local max = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local waiter = 'w:' .. ARGV[3]
+-- A waiter whose turn passed a whole window ago is gone (its job was removed): drop it with the old sends.
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < max then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
+
+local function sendsInWindow()
+  local n = 0
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)) do
+    if string.sub(member, 1, 2) == 's:' then n = n + 1 end
+  end
+  return n
+end
+local function keepFor()
+  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  redis.call('PEXPIRE', KEYS[1], math.max(window, tonumber(last[2]) - now + window))
+end
+local function admit()
+  redis.call('ZREM', KEYS[1], waiter)
+  redis.call('ZADD', KEYS[1], now, 's:' .. ARGV[4])
+  keepFor()
   return {0, 0}
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {2, math.max(1, tonumber(oldest[2]) + window - now + 1)}
+local function wait(at)
+  -- A caller without a name cannot come back as itself, so it holds no place in line.
+  if ARGV[3] ~= '' then
+    redis.call('ZADD', KEYS[1], at, waiter)
+    keepFor()
+  end
+  return {2, at - now}
+end
+
+local turn = redis.call('ZSCORE', KEYS[1], waiter)
+if turn then
+  turn = tonumber(turn)
+  if turn > now then return {2, turn - now} end
+  if sendsInWindow() < max then return admit() end
+  -- Its turn came but the window is still full (a send ran late): it keeps its place near the
+  -- front, due again when the oldest send leaves the window.
+  local past = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES')
+  for i = 1, #past, 2 do
+    if string.sub(past[i], 1, 2) == 's:' then return wait(tonumber(past[i + 1]) + window) end
+  end
+  return wait(now + 1)
+end
+
+-- A newcomer's slot: max places per window, counting every waiter as a send at its turn.
+local n = redis.call('ZCARD', KEYS[1])
+if n < max then return admit() end
+local mark = redis.call('ZRANGE', KEYS[1], n - max, n - max, 'WITHSCORES')
+return wait(math.max(now + 1, tonumber(mark[2]) + window))
 `;
 
 /**
@@ -47,14 +96,19 @@ export class TargetRateLimiter {
     if (!(redis as any).relayAcquire) redis.defineCommand('relayAcquire', { numberOfKeys: 2, lua: ACQUIRE });
   }
 
-  /** `scope` is what the platform limits: a target's name, or a robot's `secretAddressScope`. */
-  async acquire(scope: string, limit: RateLimit): Promise<Admission> {
+  /**
+   * `scope` is what the platform limits: a target's name, or a robot's `secretAddressScope`.
+   * `waiter` names the job asking (its id), so a refused job keeps its place in line when it
+   * comes back at the time it was given; without one the caller takes no place in line.
+   */
+  async acquire(scope: string, limit: RateLimit, waiter = ''): Promise<Admission> {
     const margin = Math.min(1000, Math.ceil(limit.perMs * 0.02));
     const [code, wait] = (await (this.redis as any).relayAcquire(
       this.key('window', scope),
       this.key('penalty', scope),
       limit.max,
       limit.perMs + margin,
+      waiter,
       randomUUID(),
     )) as [number, number];
     if (code === 0) return { allowed: true };
