@@ -16,10 +16,18 @@ describe('start-up refuses what cannot work', () => {
     dingtalk_configs:
       - url: not-a-url
     pagerduty_configs: [{ routing_key: x }]
+  - name: team
+    dingtalk_configs:
+      - url: https://oapi.dingtalk.com/robot/send?access_token=t
+        title: '{{ .CommonLabels.alertname }'
+  - name: team
 `,
     );
     const { code, output } = await runAppToExit('ingest', { RELAY_CONFIG: file });
     expect(code).toBe(1);
+    // One run names every problem, the template's and the duplicate's beside the fields'.
+    expect(output).toMatch(/relay\.yml: receivers\[1\]\.dingtalk_configs\[0\]\.title: template: .*unexpected/);
+    expect(output).toMatch(/relay\.yml: receivers\[2\]\.name: .*team/);
     expect(output).toContain('relay.yml: receivers[0].dingtalk_configs[0].url: must be an http(s) URL');
     expect(output).toContain('relay.yml: receivers[0].pagerduty_configs: pagerduty_configs is not a channel alert-relay delivers to');
     expect(output).not.toContain('listening');

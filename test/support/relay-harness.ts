@@ -1,6 +1,6 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { parseConfig } from '@relay/config';
+import { inspectConfig } from '@relay/config';
 import { createRelayApp, relayAppModule, RelayRuntime, runtimeFor } from '@relay/delivery';
 import { randomBytes } from 'node:crypto';
 
@@ -31,13 +31,12 @@ export async function startRelay(opts: {
   baseDir?: string;
 }): Promise<InProcessRelay> {
   const env = { ...process.env, ...opts.env };
-  const config = parseConfig(opts.yaml, { file: 'relay.yml', env, baseDir: opts.baseDir });
-  const runtime = await runtimeFor(config, {
+  const runtime = await runtimeFor(inspectConfig(opts.yaml, { file: 'relay.yml', env, baseDir: opts.baseDir }), {
     ...env,
     REDIS_URL: opts.redisUrl ?? env.REDIS_URL,
     QUEUE_PREFIX: opts.queuePrefix ?? uniquePrefix(),
   });
-  const app = await createRelayApp(relayAppModule(runtime, opts.features), config.ingest.bodyLimitBytes);
+  const app = await createRelayApp(relayAppModule(runtime, opts.features), runtime.config.ingest.bodyLimitBytes);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {

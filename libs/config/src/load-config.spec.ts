@@ -130,6 +130,12 @@ receivers:
     expect(target.config).toMatchObject({ msgtype: 'markdown', mentions: undefined });
   });
 
+  it('refuses a rate_limit penalty of zero, which would send a throttled robot straight back into it', () => {
+    expect(errorsOf(`receivers: [{ name: a, dingtalk_configs: [{ url: '${DT}', rate_limit: { max: 20, per: 1m, penalty: 0s } }] }]`)).toEqual([
+      'relay.yml: receivers[0].dingtalk_configs[0].rate_limit.penalty: must be a positive duration such as 30s, 5m or 1h30m',
+    ]);
+  });
+
   it('reads `receivers:` with nothing under it as no receivers', () => {
     expect(parseConfig('receivers:\n').receivers.size).toBe(0);
   });

@@ -1,24 +1,27 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, ConfigIssue, DEFAULT_CONFIG_FILE, joinPath, loadConfigFile, RelayConfig } from '@relay/config';
-import { CHANNEL_CONFIG_KEYS } from '@relay/models';
-import { basename } from 'node:path';
+import { ConfigError, ConfigInspection, ConfigIssue, configFileFrom, inspectConfigFile, stringsOfTarget, TemplateCheckInput } from '@relay/config';
 import { PinoNestLogger, rootLogger } from '@relay/observability';
 import { TemplateSet } from '@relay/templates';
 import { DEFAULT_QUEUE_PREFIX } from './queue-settings';
 import { DEFAULT_REDIS_URL } from './redis-connection';
 import { RelayCoreModule, RelayRuntime } from './relay-core.module';
 
-/** Loads and checks the config and its templates; throws ConfigError (or a template error) naming the file. */
+/**
+ * Loads and checks the config and its templates, as start-up does: throws one ConfigError
+ * listing every problem the file has (fields, names, targets, template strings) with its path.
+ */
 export async function loadRuntime(env: NodeJS.ProcessEnv = process.env): Promise<RelayRuntime> {
-  const config = loadConfigFile(env.RELAY_CONFIG || DEFAULT_CONFIG_FILE, env);
-  return runtimeFor(config, env);
+  return runtimeFor(inspectConfigFile(configFileFrom(env), env), env);
 }
 
-export async function runtimeFor(config: RelayConfig, env: NodeJS.ProcessEnv = process.env): Promise<RelayRuntime> {
+/** The runtime of an inspected config, once it and every target's template strings are sound. */
+export async function runtimeFor(inspection: ConfigInspection, env: NodeJS.ProcessEnv = process.env): Promise<RelayRuntime> {
+  const issues = [...inspection.issues, ...(await templateIssues(inspection.templateCheck))];
+  if (issues.length || !inspection.config) throw new ConfigError(inspection.label, issues);
+  const config = inspection.config;
   const templates = await TemplateSet.load(config.templateGlobs, { baseDir: config.baseDir, timezone: config.global.timezone });
-  checkTargetTemplates(config, templates);
   return {
     config,
     templates,
@@ -30,29 +33,30 @@ export async function runtimeFor(config: RelayConfig, env: NodeJS.ProcessEnv = p
 /**
  * Every string of a target's block that holds a template action must parse, so a typo in
  * `title: '{{ .CommonLabels.alertname }'` stops start-up (and check-config) instead of failing
- * each delivery later.
+ * each delivery later. Runs on every target that validated, so its errors are listed beside the
+ * config's own in one run.
  */
-export function checkTargetTemplates(config: RelayConfig, templates: TemplateSet): void {
+async function templateIssues(input: TemplateCheckInput | undefined): Promise<ConfigIssue[]> {
+  if (!input) return [];
+  let templates: TemplateSet;
+  try {
+    templates = await TemplateSet.load(input.templateGlobs, { baseDir: input.baseDir, timezone: input.timezone });
+  } catch (e) {
+    // A broken template file: the targets' strings cannot be judged without the templates they call.
+    return [{ path: 'templates', message: (e as Error).message }];
+  }
   const issues: ConfigIssue[] = [];
-  const receiverIndex = new Map([...config.receivers.keys()].map((name, i) => [name, i]));
-  for (const target of config.targets.values()) {
-    const at = `receivers[${receiverIndex.get(target.receiver)}].${CHANNEL_CONFIG_KEYS[target.channel]}[${target.index}]`;
-    visitStrings(target.config, at, (path, text) => {
-      if (!text.includes('{{')) return;
+  for (const target of input.targets) {
+    for (const { path, text } of stringsOfTarget(target)) {
+      if (!text.includes('{{')) continue;
       try {
         templates.check(text);
       } catch (e) {
         issues.push({ path, message: (e as Error).message });
       }
-    });
+    }
   }
-  if (issues.length) throw new ConfigError(basename(config.file), issues);
-}
-
-function visitStrings(value: unknown, path: string, visit: (path: string, text: string) => void): void {
-  if (typeof value === 'string') visit(path, value);
-  else if (Array.isArray(value)) value.forEach((v, i) => visitStrings(v, joinPath(path, i), visit));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visitStrings(v, joinPath(path, k), visit);
+  return issues;
 }
 
 @Module({})
@@ -99,7 +103,7 @@ export async function runRelayProcess(
     runtime = await loadRuntime();
   } catch (e) {
     const message = e instanceof ConfigError ? `invalid config:\n${e.message}` : (e as Error).message;
-    log.fatal({ file: process.env.RELAY_CONFIG || DEFAULT_CONFIG_FILE }, message);
+    log.fatal({ file: configFileFrom() }, message);
     process.stderr.write(`alert-relay: ${message}\n`);
     process.exit(1);
   }

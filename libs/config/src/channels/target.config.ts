@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { Allow, IsBoolean, IsInt, IsOptional, IsString, Matches, Min, ValidateNested } from 'class-validator';
-import { IsDuration, IsPositiveDuration } from '../validators';
+import { IsPositiveDuration } from '../validators';
 
 /** `rate_limit: {max, per, penalty}`: a rolling window per target, shared by every replica. */
 export class RateLimitConfig {
@@ -11,8 +11,9 @@ export class RateLimitConfig {
   @IsPositiveDuration()
   per: string;
 
+  // Zero would retry a throttled robot at once, straight back into the platform's penalty.
   @IsOptional()
-  @IsDuration()
+  @IsPositiveDuration()
   penalty?: string;
 }
 
