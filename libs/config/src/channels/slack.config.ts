@@ -174,7 +174,7 @@ export class SlackConfig extends TargetConfig {
   @Type(() => SlackActionConfig)
   actions: SlackActionConfig[] = [];
 
-  /** Per-request timeout; 0 or absent uses the relay's own (10s). */
+  /** Per-request timeout; `0s` or absent uses the relay's own (10s). */
   @IsOptional()
   @IsDuration()
   timeout?: string;
