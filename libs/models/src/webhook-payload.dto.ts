@@ -2,11 +2,8 @@ import { Type } from 'class-transformer';
 import {
   IsArray,
   IsIn,
-  IsInt,
-  IsOptional,
   IsString,
   Matches,
-  Min,
   ValidateNested,
   ValidationArguments,
   ValidatorConstraint,
@@ -38,6 +35,34 @@ class StringMapConstraint implements ValidatorConstraintInterface {
   }
 }
 
+@ValidatorConstraint({ name: 'nonNegativeInteger' })
+class NonNegativeIntegerConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return Number.isInteger(value) && (value as number) >= 0;
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be a non-negative integer`;
+  }
+}
+
+/*
+ * Absent and null are not the same here, on purpose:
+ * - An absent optional field gets the default written on the class below: parseWebhookPayload
+ *   builds the DTO from `new AlertDto()` / `new WebhookPayloadDto()` and copies only the keys the
+ *   body has, so an absent key keeps its default and the validators see that default.
+ * - A present field is checked for its type, null included. There is therefore no @IsOptional
+ *   (class-validator's IsOptional lets null through, and null then reached job data, templates
+ *   and the dedup identity as null). Alertmanager never sends null: Go builds these maps with
+ *   make() and its strings cannot be nil, so `{}` / `""` / the zero time arrive instead. A null
+ *   comes from another sender's bug; we answer 400 naming the field rather than normalise it,
+ *   because a 400 tells that sender what is wrong, costs nothing on the hot path, and keeps one
+ *   rule for every field: absent = default, present = must have the documented type.
+ * - Each field has exactly one constraint, so a 400 gives one reason per field (`alerts` has its
+ *   array check and the nested check of its elements; parseWebhookPayload reports only the first
+ *   when the array check fails).
+ * Unknown fields (notification_reason, routeLabels, anything newer) are not checked at all.
+ */
+
 /** One alert of a notification, as Alertmanager's webhook v4 sends it. Unknown fields are kept. */
 export class AlertDto {
   @IsIn(['firing', 'resolved'], { message: 'status must be "firing" or "resolved"' })
@@ -46,60 +71,48 @@ export class AlertDto {
   @Validate(StringMapConstraint)
   labels: LabelSet;
 
-  @IsOptional()
   @Validate(StringMapConstraint)
   annotations: LabelSet = {};
 
   @Matches(RFC3339, { message: 'startsAt must be an RFC3339 time' })
   startsAt: string;
 
-  @IsOptional()
   @Matches(RFC3339, { message: 'endsAt must be an RFC3339 time' })
   endsAt: string = GO_ZERO_TIME;
 
-  @IsOptional()
   @IsString()
   generatorURL: string = '';
 
-  @IsOptional()
   @IsString()
   fingerprint: string = '';
 }
 
 /** Alertmanager webhook v4 body. Newer fields (notification_reason, routeLabels …) pass through. */
 export class WebhookPayloadDto {
-  @IsOptional()
   @IsString()
   version: string = '4';
 
   @IsString({ message: 'groupKey must be a string (Alertmanager always sends one)' })
   groupKey: string;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @Validate(NonNegativeIntegerConstraint)
   truncatedAlerts: number = 0;
 
   @IsIn(['firing', 'resolved'], { message: 'status must be "firing" or "resolved"' })
   status: AlertStatus;
 
-  @IsOptional()
   @IsString()
   receiver: string = '';
 
-  @IsOptional()
   @Validate(StringMapConstraint)
   groupLabels: LabelSet = {};
 
-  @IsOptional()
   @Validate(StringMapConstraint)
   commonLabels: LabelSet = {};
 
-  @IsOptional()
   @Validate(StringMapConstraint)
   commonAnnotations: LabelSet = {};
 
-  @IsOptional()
   @IsString()
   externalURL: string = '';
 
