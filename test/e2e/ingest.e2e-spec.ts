@@ -1,6 +1,7 @@
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { queueName } from '@relay/models';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { eventually, InProcessRelay, metricValue, notification, postJson, startRedisServer, startRelay, RedisServer } from '@relay/testing';
 
 const DT = (token: string) => `https://oapi.dingtalk.com/robot/send?access_token=${token}`;
@@ -28,12 +29,15 @@ const AUTH = { Authorization: 'Bearer ingest-s3cret' };
 describe('ingest', () => {
   let relay: InProcessRelay;
   let queue: Queue;
+  let redis: Redis;
 
   beforeAll(async () => {
     relay = await startRelay({ yaml: CONFIG, env: ENV, features: [IngestModule] });
     queue = new Queue(queueName('dingtalk'), { connection: { url: process.env.REDIS_URL } as any, prefix: relay.runtime.queuePrefix });
+    redis = new Redis(process.env.REDIS_URL!);
   });
   afterAll(async () => {
+    redis.disconnect();
     await queue.close();
     await relay.close();
   });
@@ -103,9 +107,83 @@ describe('ingest', () => {
       ]),
     );
     const notArray = await postJson(`${relay.url}/webhook`, { ...notification(), alerts: 'none' }, AUTH);
-    expect(notArray.body.message).toContain('alerts must be an array');
+    expect(notArray.status).toBe(400);
+    expect(notArray.body.message).toEqual(['alerts must be an array']);
     const notJson = await postJson(`${relay.url}/webhook`, '{"version": "4",', AUTH);
     expect(notJson.status).toBe(400);
+  });
+
+  it('answers 400 for an explicit null, optional fields included, naming each field', async () => {
+    const body: any = notification({ groupKey: 'g-nulls' });
+    body.commonLabels = null;
+    body.truncatedAlerts = null;
+    body.alerts[0].annotations = null;
+    body.alerts[0].endsAt = null;
+    body.alerts[0].generatorURL = null;
+    const res = await postJson(`${relay.url}/webhook`, body, AUTH);
+    expect(res.status).toBe(400);
+    expect(res.body.message).toEqual([
+      'truncatedAlerts must be a non-negative integer',
+      'commonLabels must be an object of string values',
+      'alerts[0].annotations must be an object of string values',
+      'alerts[0].endsAt must be an RFC3339 time',
+      'alerts[0].generatorURL must be a string',
+    ]);
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+    expect(jobs.filter((j) => j.data.notification.groupKey === 'g-nulls')).toHaveLength(0);
+  });
+
+  it('names each stored job after its target: <receiver>/<channel>/<index>, or the explicit name', async () => {
+    const res = await postJson(`${relay.url}/webhook`, notification({ groupKey: 'g-names' }), AUTH);
+    expect(res.status).toBe(202);
+    const stored = await Promise.all(res.body.jobs.map((j: any) => queue.getJob(j.jobId)));
+    expect(stored.map((j) => j!.name)).toEqual(['ops/dingtalk/0', 'ops-quiet']);
+    const team = await postJson(`${relay.url}/webhook/ops.team`, notification({ groupKey: 'g-names' }), AUTH);
+    expect((await queue.getJob(team.body.jobs[0].jobId))!.name).toBe('ops.team/dingtalk/0');
+  });
+
+  it('keeps the deduplication key in Redis for exactly dedup_window (default 5m)', async () => {
+    const res = await postJson(`${relay.url}/webhook`, notification({ groupKey: 'g-dedup-ttl' }), AUTH);
+    expect(res.status).toBe(202);
+    for (const { jobId } of res.body.jobs) {
+      const job = await queue.getJob(jobId);
+      expect(job!.deduplicationId).toEqual(expect.any(String));
+      const key = `${queue.keys.de}:${job!.deduplicationId}`;
+      expect(await redis.get(key)).toBe(jobId);
+      const pttl = await redis.pttl(key);
+      expect(pttl).toBeLessThanOrEqual(5 * 60_000);
+      expect(pttl).toBeGreaterThan(5 * 60_000 - 5_000);
+    }
+  });
+
+  it('treats an alert whose only change is endsAt as a new delivery, not a duplicate', async () => {
+    const first = notification({ groupKey: 'g-endsat' });
+    const changed = notification({ groupKey: 'g-endsat' });
+    changed.alerts[0].endsAt = '2026-11-20T09:00:00Z';
+    const a = await postJson(`${relay.url}/webhook`, first, AUTH);
+    const b = await postJson(`${relay.url}/webhook`, changed, AUTH);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(b.body.deduplicated).toBe(false);
+    expect(b.body.jobs.map((j: any) => j.jobId)).not.toEqual(expect.arrayContaining([a.body.jobs[0].jobId]));
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+    const endsAts = jobs.filter((j) => j.data.notification.groupKey === 'g-endsat').map((j) => j.data.notification.alerts[0].endsAt);
+    expect(endsAts.sort()).toEqual(['0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z', '2026-11-20T09:00:00Z', '2026-11-20T09:00:00Z']);
+  });
+
+  it('keeps unknown fields inside alerts in the stored job data', async () => {
+    const body: any = notification({ groupKey: 'g-alert-extras' });
+    body.alerts[0].silenceURL = 'http://alertmanager:9093/#/silences/new';
+    body.alerts[0].valueString = "[ var='A' labels={} value=3 ]";
+    body.alerts[0].values = { A: 3, B: null };
+    const res = await postJson(`${relay.url}/webhook`, body, AUTH);
+    expect(res.status).toBe(202);
+    const job = await queue.getJob(res.body.jobs[0].jobId);
+    expect(job!.data.notification.alerts[0]).toEqual({
+      ...notification().alerts[0],
+      silenceURL: 'http://alertmanager:9093/#/silences/new',
+      valueString: "[ var='A' labels={} value=3 ]",
+      values: { A: 3, B: null },
+    });
   });
 
   it('accepts unknown fields from newer Alertmanagers and nanosecond, offset times', async () => {
@@ -136,6 +214,14 @@ describe('ingest', () => {
     expect(res.body.message).toContain('nobody');
   });
 
+  it('answers 404 for an unknown receiver given in the path, even when the body names a known one', async () => {
+    const res = await postJson(`${relay.url}/webhook/nope`, notification({ receiver: 'ops', groupKey: 'g-path-404' }), AUTH);
+    expect(res.status).toBe(404);
+    expect(res.body.message).toContain('nope');
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+    expect(jobs.filter((j) => j.data.notification.groupKey === 'g-path-404')).toHaveLength(0);
+  });
+
   it('guards Bull Board with dashboard.basic_auth', async () => {
     expect((await fetch(`${relay.url}/queues`)).status).toBe(401);
     const basic = 'Basic ' + Buffer.from('admin:dash-s3cret').toString('base64');
@@ -160,6 +246,94 @@ describe('ingest', () => {
     expect(metricValue(metrics, 'alert_relay_notifications_received_total', { receiver: '', outcome: 'too_large' })).toBeGreaterThan(0);
     expect(metricValue(metrics, 'alert_relay_jobs_enqueued_total', { channel: 'dingtalk' })).toBeGreaterThan(0);
     expect(metricValue(metrics, 'alert_relay_queue_jobs', { queue: 'notify-dingtalk', state: 'waiting' })).toBeGreaterThan(0);
+  });
+});
+
+const SHORT_WINDOW = `
+ingest:
+  dedup_window: 1s
+receivers:
+  - name: ops
+    dingtalk_configs:
+      - url: ${DT('opsrobottoken')}
+`;
+const NO_DEDUP = `
+ingest:
+  dedup_window: '0'
+receivers:
+  - name: ops
+    dingtalk_configs:
+      - url: ${DT('opsrobottoken')}
+`;
+
+describe('ingest dedup_window and the default body limit', () => {
+  let short: InProcessRelay;
+  let none: InProcessRelay;
+  let shortQueue: Queue;
+  let noneQueue: Queue;
+  let redis: Redis;
+  const storedFor = async (queue: Queue, groupKey: string) =>
+    (await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter((j) => j.data.notification.groupKey === groupKey);
+
+  beforeAll(async () => {
+    [short, none] = await Promise.all([
+      startRelay({ yaml: SHORT_WINDOW, features: [IngestModule] }),
+      startRelay({ yaml: NO_DEDUP, features: [IngestModule] }),
+    ]);
+    const connection = { url: process.env.REDIS_URL } as any;
+    shortQueue = new Queue(queueName('dingtalk'), { connection, prefix: short.runtime.queuePrefix });
+    noneQueue = new Queue(queueName('dingtalk'), { connection, prefix: none.runtime.queuePrefix });
+    redis = new Redis(process.env.REDIS_URL!);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await Promise.all([shortQueue?.close(), noneQueue?.close()]);
+    await Promise.all([short?.close(), none?.close()]);
+  });
+
+  it('deduplicates within a 1s window and stores a resend after it as a new job', async () => {
+    const body = notification({ groupKey: 'g-window' });
+    const first = await postJson(`${short.url}/webhook`, body);
+    const dup = await postJson(`${short.url}/webhook`, body);
+    expect([first.status, dup.status]).toEqual([202, 202]);
+    expect(dup.body).toMatchObject({ deduplicated: true, jobs: first.body.jobs });
+    const job = await shortQueue.getJob(first.body.jobs[0].jobId);
+    const key = `${shortQueue.keys.de}:${job!.deduplicationId}`;
+    const pttl = await redis.pttl(key);
+    expect(pttl).toBeGreaterThan(0);
+    expect(pttl).toBeLessThanOrEqual(1_000);
+    await eventually(async () => (await redis.exists(key)) === 0, 3_000, 50);
+    const after = await postJson(`${short.url}/webhook`, body);
+    expect(after.status).toBe(202);
+    expect(after.body.deduplicated).toBe(false);
+    expect(after.body.jobs[0].jobId).not.toBe(first.body.jobs[0].jobId);
+    expect(await storedFor(shortQueue, 'g-window')).toHaveLength(2);
+  });
+
+  it('stores the same notification twice when dedup_window is 0', async () => {
+    const body = notification({ groupKey: 'g-no-dedup' });
+    const first = await postJson(`${none.url}/webhook`, body);
+    const second = await postJson(`${none.url}/webhook`, body);
+    expect([first.status, second.status]).toEqual([202, 202]);
+    expect([first.body.deduplicated, second.body.deduplicated]).toEqual([false, false]);
+    expect(second.body.jobs[0].jobId).not.toBe(first.body.jobs[0].jobId);
+    const stored = await storedFor(noneQueue, 'g-no-dedup');
+    expect(stored).toHaveLength(2);
+    expect(stored.map((j) => j.deduplicationId)).toEqual([undefined, undefined]);
+  });
+
+  it('takes a body of exactly 1 MiB by default and judges it on content; one byte more is 413', async () => {
+    const limit = 1024 * 1024;
+    // Invalid content (status), so the answer shows the body got past the size check to the schema check.
+    const sized = (bytes: number) => {
+      const shell = JSON.stringify({ ...notification({ groupKey: 'g-limit' }), status: 'burning', padding: '' });
+      return shell.replace('"padding":""', `"padding":"${'x'.repeat(bytes - Buffer.byteLength(shell))}"`);
+    };
+    expect(Buffer.byteLength(sized(limit))).toBe(limit);
+    const atLimit = await postJson(`${short.url}/webhook`, sized(limit));
+    expect(atLimit.status).toBe(400);
+    expect(atLimit.body.message).toEqual(['status must be "firing" or "resolved"']);
+    expect((await postJson(`${short.url}/webhook`, sized(limit + 1))).status).toBe(413);
   });
 });
 
