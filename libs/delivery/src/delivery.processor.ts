@@ -2,8 +2,9 @@ import { WorkerHost } from '@nestjs/bullmq';
 import { OnModuleInit } from '@nestjs/common';
 import type { ResolvedTarget } from '@relay/config';
 import type { Channel, DeliveryJobData, DeliveryResult, WebhookPayload } from '@relay/models';
-import { rootLogger } from '@relay/observability';
+import { rootLogger, withTimeout } from '@relay/observability';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { DeliveryContext } from './delivery-context';
 import { DeliveryFailure } from './delivery-failure';
 
@@ -32,6 +33,10 @@ export abstract class DeliveryProcessor<C extends Channel = Channel> extends Wor
     return target.name;
   }
 
+  /**
+   * Ready means this worker takes jobs: its BullMQ worker runs, and the connection it fetches
+   * jobs over (not just some other client of the process) answers a ping.
+   */
   onModuleInit(): void {
     this.ctx.readiness.add(`worker:${this.channel}`, async () => {
       let running = false;
@@ -41,6 +46,11 @@ export abstract class DeliveryProcessor<C extends Channel = Channel> extends Wor
         // the worker is created after module init; until then it is not running
       }
       if (!running) throw new Error(`the ${this.channel} worker is not running`);
+      await withTimeout(
+        this.worker.client.then((client) => (client as unknown as Redis).ping()),
+        1_000,
+        'Redis (worker connection)',
+      );
     });
   }
 

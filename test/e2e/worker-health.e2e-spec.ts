@@ -1,0 +1,49 @@
+import { DingtalkWorkerModule } from '../../apps/dingtalk-worker/src/dingtalk-worker.module';
+import { DingtalkProcessor } from '../../apps/dingtalk-worker/src/dingtalk.processor';
+import { eventually, InProcessRelay, RedisServer, startRedisServer, startRelay } from '@relay/testing';
+
+const CONFIG = `
+receivers:
+  - name: ops
+    dingtalk_configs:
+      - url: http://127.0.0.1:9/robot/send?access_token=health
+`;
+
+/** What an orchestrator reads from a worker's /health/ready: it takes jobs, or it says why not. */
+describe('a worker is ready only while it takes jobs', () => {
+  let redis: RedisServer;
+  let relay: InProcessRelay;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    relay = await startRelay({ yaml: CONFIG, features: [DingtalkWorkerModule], redisUrl: redis.url });
+  });
+  afterAll(async () => {
+    await relay.close();
+    await redis.stop();
+  });
+
+  const ready = async () => {
+    const res = await fetch(`${relay.url}/health/ready`);
+    return { status: res.status, body: (await res.json()) as { info?: Record<string, unknown>; error?: Record<string, { message?: string }> } };
+  };
+
+  it('is not ready while Redis is away or once its BullMQ worker has stopped; stays live', async () => {
+    await eventually(async () => (await ready()).status === 200, 10_000, 100);
+    expect((await ready()).body.info).toMatchObject({ 'worker:dingtalk': { status: 'up' }, redis: { status: 'up' } });
+
+    await redis.stop();
+    const outage = await ready();
+    expect(outage.status).toBe(503);
+    expect(outage.body.error?.['worker:dingtalk']?.message).toMatch(/Redis \(worker connection\)|Connection|closed|ECONNREFUSED/i);
+    expect((await fetch(`${relay.url}/health/live`)).status).toBe(200);
+
+    await redis.restart();
+    await eventually(async () => (await ready()).status === 200, 15_000, 200);
+
+    await relay.app.get(DingtalkProcessor).worker.close();
+    const stopped = await ready();
+    expect(stopped.status).toBe(503);
+    expect(stopped.body.error?.['worker:dingtalk']?.message).toBe('the dingtalk worker is not running');
+  }, 40_000);
+});
