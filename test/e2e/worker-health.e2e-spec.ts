@@ -13,12 +13,15 @@ receivers:
 describe('a worker is ready only while it takes jobs', () => {
   let redis: RedisServer;
   let relay: InProcessRelay;
+  let redisDown = false;
 
   beforeAll(async () => {
     redis = await startRedisServer();
     relay = await startRelay({ yaml: CONFIG, features: [DingtalkWorkerModule], redisUrl: redis.url });
   });
   afterAll(async () => {
+    // A worker waits out a Redis outage forever, closing too: bring Redis back before closing it.
+    if (redisDown) await redis.restart();
     await relay.close();
     await redis.stop();
   });
@@ -33,12 +36,14 @@ describe('a worker is ready only while it takes jobs', () => {
     expect((await ready()).body.info).toMatchObject({ 'worker:dingtalk': { status: 'up' }, redis: { status: 'up' } });
 
     await redis.stop();
+    redisDown = true;
     const outage = await ready();
     expect(outage.status).toBe(503);
     expect(outage.body.error?.['worker:dingtalk']?.message).toMatch(/Redis \(worker connection\)|Connection|closed|ECONNREFUSED/i);
     expect((await fetch(`${relay.url}/health/live`)).status).toBe(200);
 
     await redis.restart();
+    redisDown = false;
     await eventually(async () => (await ready()).status === 200, 15_000, 200);
 
     await relay.app.get(DingtalkProcessor).worker.close();
