@@ -259,7 +259,7 @@ receivers:
 `;
 const NO_DEDUP = `
 ingest:
-  dedup_window: '0'
+  dedup_window: 0
 receivers:
   - name: ops
     dingtalk_configs:
@@ -320,6 +320,10 @@ describe('ingest dedup_window and the default body limit', () => {
     const stored = await storedFor(noneQueue, 'g-no-dedup');
     expect(stored).toHaveLength(2);
     expect(stored.map((j) => j.deduplicationId)).toEqual([undefined, undefined]);
+    // Posted at once, identical notifications often arrive in the same millisecond: each is still its own job.
+    const burst = await Promise.all(Array.from({ length: 40 }, () => postJson(`${none.url}/webhook`, notification({ groupKey: 'g-no-dedup-burst' }))));
+    expect(new Set(burst.map((r) => r.body.jobs[0].jobId)).size).toBe(40);
+    expect(await storedFor(noneQueue, 'g-no-dedup-burst')).toHaveLength(40);
   });
 
   it('takes a body of exactly 1 MiB by default and judges it on content; one byte more is 413', async () => {

@@ -18,6 +18,13 @@ export interface EnqueueResult {
   deduplicated: boolean;
 }
 
+/**
+ * Job ids must be unique per store, not per millisecond: with dedup_window 0, identical
+ * notifications arriving in one millisecond (at one replica or two) are each their own job, and a
+ * shared id would have BullMQ keep one and drop the rest.
+ */
+const storeSuffix = () => Math.floor(Math.random() * 2 ** 32).toString(36);
+
 /** Redis must take the jobs within this time or ingest answers 503 (Alertmanager then retries). */
 const ENQUEUE_TIMEOUT_MS = 3_000;
 
@@ -47,7 +54,7 @@ export class EnqueueService {
       Promise.all(
         targets.map(async (target) => {
           const identity = deliveryIdentity(receiver.name, target.name, payload);
-          const jobId = `${identity}-${receivedAt.toString(36)}`;
+          const jobId = `${identity}-${receivedAt.toString(36)}-${storeSuffix()}`;
           const data: DeliveryJobData = { receiver: receiver.name, channel: target.channel, target: target.name, notification: payload, receivedAt };
           // The job id is unique per store (a retained job must not block a later, legitimate
           // resend); the deduplication id is the delivery's identity, for the dedup window.

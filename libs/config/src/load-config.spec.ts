@@ -130,6 +130,10 @@ receivers:
     expect(target.config).toMatchObject({ msgtype: 'markdown', mentions: undefined });
   });
 
+  it('reads an unquoted dedup_window: 0 (a YAML number) as no deduplication, as Alertmanager reads a bare 0', () => {
+    expect(parseConfig('ingest: { dedup_window: 0 }\nreceivers: []\n').ingest.dedupWindowMs).toBe(0);
+  });
+
   it('refuses a rate_limit penalty of zero, which would send a throttled robot straight back into it', () => {
     expect(errorsOf(`receivers: [{ name: a, dingtalk_configs: [{ url: '${DT}', rate_limit: { max: 20, per: 1m, penalty: 0s } }] }]`)).toEqual([
       'relay.yml: receivers[0].dingtalk_configs[0].rate_limit.penalty: must be a positive duration such as 30s, 5m or 1h30m',

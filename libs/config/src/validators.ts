@@ -6,7 +6,7 @@ export function IsDuration(options?: ValidationOptions): PropertyDecorator {
     {
       name: 'isDuration',
       validator: {
-        validate: (v) => typeof v === 'string' && parseDuration(v) !== undefined,
+        validate: (v) => (typeof v === 'string' || v === 0) && parseDuration(v as string | number) !== undefined,
         defaultMessage: buildMessage((p) => `${p}must be a duration such as 30s, 5m or 1h30m`, options),
       },
     },
