@@ -10,7 +10,7 @@ import { FakeSlack } from '../fakes/slack.fake';
  * process, each with its own Redis connections, BullMQ worker and rate limiter, sharing only
  * Redis and the queue prefix: exactly what two worker processes share.
  */
-describe('Slack: a burst to one webhook from two worker replicas', () => {
+describe('Slack: a burst to one webhook from two receivers and two worker replicas', () => {
   let fake: FakeSlack;
   let replicaA: InProcessRelay;
   let replicaB: InProcessRelay;
@@ -25,6 +25,10 @@ describe('Slack: a burst to one webhook from two worker replicas', () => {
     const yaml = `
 receivers:
   - name: burst
+    slack_configs:
+      - api_url: ${hook}
+        rate_limit: { max: 10, per: 1s }
+  - name: burst-too   # another receiver posting to the same webhook: Slack counts them together
     slack_configs:
       - api_url: ${hook}
         rate_limit: { max: 10, per: 1s }
@@ -47,7 +51,7 @@ receivers:
       body.alerts[0].labels.alertname = `Burst${i}`;
       return body;
     });
-    const accepted = await Promise.all(burst.map((body) => postJson(`${replicaA.url}/webhook/burst`, body)));
+    const accepted = await Promise.all(burst.map((body, i) => postJson(`${replicaA.url}/webhook/${i % 2 ? 'burst-too' : 'burst'}`, body)));
     expect(accepted.map((r) => r.status)).toEqual(Array(30).fill(202));
 
     await eventually(() => fake.messagesTo('webhook:burstwebhook').length === 30, 110_000, 200);
@@ -65,8 +69,8 @@ receivers:
     const delivered = await Promise.all(
       [replicaA, replicaB].map(async (replica) => {
         const metrics = await (await fetch(`${replica.url}/metrics`)).text();
-        const line = metrics.match(/alert_relay_deliveries_total\{channel="slack",target="burst\/slack\/0",outcome="delivered",reason="ok"\} (\d+)/);
-        return Number(line?.[1] ?? 0);
+        const lines = [...metrics.matchAll(/alert_relay_deliveries_total\{channel="slack",target="burst(?:-too)?\/slack\/0",outcome="delivered",reason="ok"\} (\d+)/g)];
+        return lines.reduce((sum, line) => sum + Number(line[1]), 0);
       }),
     );
     expect(delivered.every((n) => n > 0)).toBe(true);

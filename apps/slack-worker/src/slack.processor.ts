@@ -1,6 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { parseDuration, ResolvedTarget } from '@relay/config';
-import { DeliveryContext, DeliveryProcessor, QUEUE_SETTINGS } from '@relay/delivery';
+import { DeliveryContext, DeliveryProcessor, QUEUE_SETTINGS, secretAddressScope } from '@relay/delivery';
 import { queueName, WebhookPayload } from '@relay/models';
 import { resolveSlackDestination, SlackClient, SlackReceipt } from './slack.client';
 import { buildSlackMessage } from './slack.message';
@@ -18,12 +18,27 @@ export class SlackProcessor extends DeliveryProcessor<'slack'> {
     super(ctx);
   }
 
+  /**
+   * Slack limits a webhook, or an app's posts to one channel, whichever targets share it: they
+   * share one window, one Retry-After pause and one request in flight. Read from the config as
+   * written (a secret file by its path), since the secret itself is only read at send time.
+   */
+  protected override rateScope(target: ResolvedTarget<'slack'>): string {
+    const { app_token, app_token_file, app_url, channel, api_url, api_url_file } = target.config;
+    const global = this.ctx.config.global;
+    const postsTo =
+      app_token || app_token_file
+        ? `app ${app_url} ${app_token ?? `file:${app_token_file}`} ${channel ?? ''}`
+        : `webhook ${api_url ?? (api_url_file ? `file:${api_url_file}` : (global.slack_api_url ?? `file:${global.slack_api_url_file ?? ''}`))}`;
+    return secretAddressScope('slack', postsTo);
+  }
+
   protected async send(notification: WebhookPayload, target: ResolvedTarget<'slack'>): Promise<SlackReceipt> {
     const message = buildSlackMessage(notification, target.config, this.ctx.templates);
     const destination = await resolveSlackDestination(target.config, this.ctx.config.global);
     const timeoutMs = (target.config.timeout && parseDuration(target.config.timeout)) || QUEUE_SETTINGS.slack.requestTimeoutMs;
     // The slot outlives the request by a margin, so a crashed holder blocks the target only briefly.
-    return this.gate.exclusive(target.name, timeoutMs + 5_000, () =>
+    return this.gate.exclusive(this.rateScope(target), timeoutMs + 5_000, () =>
       this.client.send(message, destination, { penaltyMs: target.rateLimit.penaltyMs, timeoutMs }),
     );
   }
