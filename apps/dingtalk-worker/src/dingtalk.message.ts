@@ -1,6 +1,6 @@
 import type { DingtalkConfig } from '@relay/config';
 import type { WebhookPayload } from '@relay/models';
-import { defaultMoreLine, MoreLine, renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
+import { cutToFit, defaultMoreLine, MoreLine, renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
 
 /** DingTalk refuses bodies of 20,000 UTF-8 bytes or more (errcode 460101). */
 export const DINGTALK_MAX_BODY_BYTES = 20_000;
@@ -73,7 +73,7 @@ export function buildDingtalkMessage(payload: WebhookPayload, config: DingtalkCo
   // The text was measured as the body counts it, so this never cuts today; it stays so that no
   // change elsewhere can make DingTalk refuse the body (460101 is final: the alert would be lost).
   const excess = bodyBytes(message) - (DINGTALK_MAX_BODY_BYTES - 1);
-  return excess > 0 ? build(prefixWithinJsonBytes(text, jsonBytes(text) - excess)) : message;
+  return excess > 0 ? build(cutToFit(text, jsonBytes(text) - excess, jsonBytes)) : message;
 }
 
 function assemble(msgtype: DingtalkConfig['msgtype'], frame: Frame, text: string, at: At): DingtalkMessage {
@@ -89,28 +89,16 @@ function assemble(msgtype: DingtalkConfig['msgtype'], frame: Frame, text: string
   }
 }
 
-/** The longest prefix of whole characters of `text` that adds at most maxBytes to the JSON body. */
-function prefixWithinJsonBytes(text: string, maxBytes: number): string {
-  let kept = 0;
-  let used = 0;
-  for (const char of text) {
-    used += jsonBytes(char);
-    if (used > maxBytes) break;
-    kept += char.length;
-  }
-  return text.slice(0, kept);
-}
-
 /** `text`, or if it adds more than maxBytes to the JSON body, its prefix that does not with a trailing "…". */
 function withinJsonBytes(text: string, maxBytes: number): string {
-  return jsonBytes(text) <= maxBytes ? text : prefixWithinJsonBytes(text, maxBytes - jsonBytes('…')) + '…';
+  return jsonBytes(text) <= maxBytes ? text : cutToFit(text, maxBytes - jsonBytes('…'), jsonBytes) + '…';
 }
 
 /** A rendered URL, or `fallback` when it is too long; if that is too long too, the URL cut (it still names its host). */
 function boundedUrl(url: string, fallback: string): string {
   if (jsonBytes(url) <= DINGTALK_MAX_URL_BYTES) return url;
   if (jsonBytes(fallback) <= DINGTALK_MAX_URL_BYTES) return fallback;
-  return prefixWithinJsonBytes(url, DINGTALK_MAX_URL_BYTES);
+  return cutToFit(url, DINGTALK_MAX_URL_BYTES, jsonBytes);
 }
 
 /** The mentions, in order, that fit DINGTALK_MAX_MENTION_BYTES in `at` and (for markdown) in the text's suffix. */

@@ -68,7 +68,7 @@ describe('size limits', () => {
     expect(utf8ByteLength(out)).toBeLessThanOrEqual(limit);
     expect(out).toMatch(/\n… and 1 more firing alert$/);
     expect(out).toContain('10.0.0.1:9100');
-    const tiny = renderWithinBytes(five, 900, render, (n) => `\n(+${n})`);
+    const tiny = renderWithinBytes(five, 900, render, { moreLine: (n) => `\n(+${n})` });
     expect(utf8ByteLength(tiny)).toBeLessThanOrEqual(900);
     expect(tiny).toMatch(/\n\(\+\d\)$/);
   });

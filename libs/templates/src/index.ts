@@ -6,7 +6,7 @@ export { TemplateSet, TemplateFileError, TemplateParseError, TemplateExecError, 
 export type { TemplateOptions } from './template-set';
 export { templateData, alertList, KV, Alert, Data, Pair } from './alertmanager/data';
 export type { TemplateData } from './alertmanager/data';
-export { renderWithinBytes, truncateUtf8, utf8ByteLength, defaultMoreLine, omittedAlertsText } from './truncate';
+export { cutToFit, renderWithinBytes, truncateUtf8, utf8ByteLength, defaultMoreLine } from './truncate';
 export type { FitOptions, MoreLine, OmittedAlerts } from './truncate';
 export { DEFAULT_TEMPLATE_NAMES, DEFAULT_TEMPLATE_SOURCES } from './defaults';
 export { GoTime, GoDuration, loadLocation } from './engine/gotime';

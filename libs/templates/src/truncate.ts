@@ -52,7 +52,7 @@ export interface FitOptions {
 const moreOf = (n: number, status: string) => `${n} more ${status} alert${n === 1 ? '' : 's'}`;
 
 /** "3 more firing, 200 more resolved alerts": what a shortened rendering left out, by status. */
-export function omittedAlertsText({ firing, resolved }: OmittedAlerts): string {
+function omittedAlertsText({ firing, resolved }: OmittedAlerts): string {
   if (firing && resolved) return `${firing} more firing, ${moreOf(resolved, 'resolved')}`;
   return firing ? moreOf(firing, 'firing') : moreOf(resolved, 'resolved');
 }
@@ -70,16 +70,13 @@ const COUNT_TEMPLATE_NAMES = ['__relay.title', '__relay.counts'];
  * of a notification that fires. The kept alerts are listed in that order too, so a template that
  * lists `.Alerts` as they come still shows what fires first.
  * If even zero alerts do not fit, the zero-alert rendering plus its line is cut at a character boundary.
- * The fourth argument may be the moreLine alone.
  */
 export function renderWithinBytes(
   payload: WebhookPayload,
   maxBytes: number,
   render: (p: WebhookPayload) => string,
-  moreLineOrOptions: MoreLine | FitOptions = {},
+  { moreLine = defaultMoreLine, countTemplates, measure = utf8ByteLength }: FitOptions = {},
 ): string {
-  const options = typeof moreLineOrOptions === 'function' ? { moreLine: moreLineOrOptions } : moreLineOrOptions;
-  const { moreLine = defaultMoreLine, countTemplates, measure = utf8ByteLength } = options;
   const full = render(payload);
   if (measure(full) <= maxBytes) return full;
   const firing = payload.alerts.filter((a) => a.status === 'firing');
@@ -145,7 +142,7 @@ function withCountsOfAll(text: string, countsOfShown: string[], countsOfAll: str
 }
 
 /** The longest prefix of whole characters (code points) whose measure is at most max. */
-function cutToFit(text: string, max: number, measure: (text: string) => number): string {
+export function cutToFit(text: string, max: number, measure: (text: string) => number): string {
   if (measure(text) <= max) return text;
   const chars = Array.from(text);
   let lo = 0;
