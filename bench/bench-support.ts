@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, freePort } from '../test/support';
@@ -14,30 +14,109 @@ export const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximu
 export interface RelayProcess {
   url: string;
   proc: ChildProcess;
+  /** With `captureOutput`: the last lines the process wrote (its logs go to stdout, at `logLevel`). */
+  output(): string;
   stop(): Promise<void>;
 }
+
+export interface RelayProcessOptions {
+  /** LOG_LEVEL of the process (default error). */
+  logLevel?: string;
+  /** Keep the tail of its stdout and stderr for `output()` (stderr is still shown). */
+  captureOutput?: boolean;
+}
+
+/** How much of a process's output `output()` keeps. */
+const OUTPUT_TAIL_BYTES = 256 * 1024;
 
 /**
  * Runs a built relay app (dist/) in its own process, as production does, so the load generator
  * in this process does not share its event loop.
  */
-export async function startRelayProcess(app: 'relay' | 'ingest', yaml: string, redisUrl: string, prefix: string): Promise<RelayProcess> {
+export async function startRelayProcess(app: 'relay' | 'ingest', yaml: string, redisUrl: string, prefix: string, options: RelayProcessOptions = {}): Promise<RelayProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'alert-relay-bench-'));
   writeFileSync(join(dir, 'relay.yml'), yaml);
   const port = await freePort();
   const proc = spawn(process.execPath, [join(__dirname, '..', 'apps', app, 'src', 'main.js')], {
-    env: { ...process.env, RELAY_CONFIG: join(dir, 'relay.yml'), REDIS_URL: redisUrl, PORT: String(port), QUEUE_PREFIX: prefix, LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, RELAY_CONFIG: join(dir, 'relay.yml'), REDIS_URL: redisUrl, PORT: String(port), QUEUE_PREFIX: prefix, LOG_LEVEL: options.logLevel ?? 'error' },
+    stdio: ['ignore', options.captureOutput ? 'pipe' : 'ignore', options.captureOutput ? 'pipe' : 'inherit'],
+  });
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail += chunk.toString('utf8');
+    if (tail.length > 2 * OUTPUT_TAIL_BYTES) tail = tail.slice(-OUTPUT_TAIL_BYTES);
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', (chunk: Buffer) => {
+    keep(chunk);
+    process.stderr.write(chunk);
   });
   const url = `http://127.0.0.1:${port}`;
   await eventually(async () => (await fetch(`${url}/health/ready`)).ok, 30_000, 100);
   return {
     url,
     proc,
+    output: () => tail.slice(-OUTPUT_TAIL_BYTES),
     stop: async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
+      // A shutdown that hangs must not hang the run.
+      const kill = setTimeout(() => proc.kill('SIGKILL'), 30_000);
       await exited;
+      clearTimeout(kill);
     },
   };
 }
+
+/** One process's memory from /proc/<pid>/status, in kB: resident now (VmRSS) and its peak so far (VmHWM). */
+export function processMemoryKb(pid: number): { rssKb: number; hwmKb: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
+  } catch {
+    return undefined; // gone, or no /proc (not Linux)
+  }
+}
+
+export interface MemorySampler {
+  /** The largest VmRSS sampled and the last VmHWM read, in kB (NaN when never read). */
+  peak(): { rssKb: number; hwmKb: number; samples: number };
+  stop(): void;
+}
+
+/** Samples a process's memory every `everyMs` until stopped (VmHWM is the kernel's own peak, so nothing between samples is missed). */
+export function sampleMemory(pid: number, everyMs = 250): MemorySampler {
+  let rssKb = NaN;
+  let hwmKb = NaN;
+  let samples = 0;
+  const sample = () => {
+    const now = processMemoryKb(pid);
+    if (!now) return;
+    samples++;
+    rssKb = Number.isNaN(rssKb) ? now.rssKb : Math.max(rssKb, now.rssKb);
+    hwmKb = Number.isNaN(hwmKb) ? now.hwmKb : Math.max(hwmKb, now.hwmKb);
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    peak: () => {
+      sample();
+      return { rssKb, hwmKb, samples };
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** The largest number of `times` (ms, sorted ascending) within any interval of `windowMs`. */
+export function busiestWindow(times: number[], windowMs: number): number {
+  let most = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (j < times.length && times[j] - times[i] < windowMs) j++;
+    most = Math.max(most, j - i);
+  }
+  return most;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

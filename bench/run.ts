@@ -6,8 +6,9 @@ import { cpus } from 'node:os';
 import { run as templates } from './templates.bench';
 import { run as ingest } from './ingest.bench';
 import { run as delivery } from './delivery.bench';
+import { run as digest } from './digest.bench';
 
-const BENCHES: Record<string, () => Promise<void>> = { templates, ingest, delivery };
+const BENCHES: Record<string, () => Promise<void>> = { templates, ingest, delivery, digest };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

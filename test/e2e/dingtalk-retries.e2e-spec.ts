@@ -53,6 +53,7 @@ receivers:
     dingtalk_configs:
       - url: ${flood}
         rate_limit: { max: 100, per: 1m, penalty: 3500ms }
+        digest: false
   - name: busy
     dingtalk_configs:
       - url: ${busy}

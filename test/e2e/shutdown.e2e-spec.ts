@@ -21,7 +21,7 @@ describe('a worker process on SIGTERM', () => {
     const worker = await startAppProcess('dingtalk-worker', { RELAY_CONFIG: join(dir, 'relay.yml'), QUEUE_PREFIX: prefix });
     const queue = new Queue<DeliveryJobData>(queueName('dingtalk'), { connection: { url: process.env.REDIS_URL } as any, prefix });
     try {
-      const job = await queue.add('ops/dingtalk/0', { receiver: 'ops', channel: 'dingtalk', target: 'ops/dingtalk/0', notification: notification(), receivedAt: Date.now() }, jobOptions('dingtalk'));
+      const job = await queue.add('ops/dingtalk/0', { receiver: 'ops', channel: 'dingtalk', target: 'ops/dingtalk/0', notification: notification(), receivedAt: Date.now() }, jobOptions());
       await eventually(() => fake.requests.length === 1, 10_000);
 
       const stopped = Date.now();

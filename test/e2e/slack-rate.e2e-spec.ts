@@ -21,6 +21,7 @@ describe('Slack: a burst to one webhook from two receivers and two worker replic
     // Slack at a strict one message a second, and a target whose rate_limit lets through ten: the
     // relay's own window will not keep it under Slack's, so only honouring every Retry-After (and
     // sending nothing while one is pending, from either replica) delivers without flooding.
+    // digest: false keeps one message per notification, so each of the 30 is one post to count.
     const hook = fake.webhook('burstwebhook', { max: 1, windowMs: 1_000, retryAfterSeconds: 1 });
     const yaml = `
 receivers:
@@ -28,10 +29,12 @@ receivers:
     slack_configs:
       - api_url: ${hook}
         rate_limit: { max: 10, per: 1s }
+        digest: false
   - name: burst-too   # another receiver posting to the same webhook: Slack counts them together
     slack_configs:
       - api_url: ${hook}
         rate_limit: { max: 10, per: 1s }
+        digest: false
 `;
     const queuePrefix = uniquePrefix();
     replicaA = await startRelay({ yaml, queuePrefix, features: [IngestModule, SlackWorkerModule] });

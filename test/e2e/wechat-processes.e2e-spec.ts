@@ -61,7 +61,7 @@ receivers:
       Array.from({ length: count }, (_, i) => ({
         name: 'deliver',
         data: { receiver: 'ops', channel: 'wechat' as const, target: 'ops-app', notification: { ...notification(), groupKey: `p${batch}-${i}` }, receivedAt: Date.now() },
-        opts: { ...jobOptions('wechat'), jobId: `p${batch}-${i}` },
+        opts: { ...jobOptions(), jobId: `p${batch}-${i}` },
       })),
     );
     if (midway) {

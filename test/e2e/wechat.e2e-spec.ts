@@ -67,7 +67,7 @@ describe('wechat worker (two replicas, real Redis, fake WeCom)', () => {
       Array.from({ length: count }, (_, i) => ({
         name: 'deliver',
         data: { receiver: 'ops', channel: 'wechat' as const, target, notification: { ...payload(i), groupKey: `batch-${batch}-${i}` }, receivedAt: Date.now() },
-        opts: { ...jobOptions('wechat'), jobId: `batch-${batch}-${i}` },
+        opts: { ...jobOptions(), jobId: `batch-${batch}-${i}` },
       })),
     );
   }

@@ -22,8 +22,10 @@ receivers:
     wecom_robot_configs:
       - name: paced
         url: ${wecom.robot('paced-key')}
+        digest: false      # the pacing test counts one message per notification
       - name: paced-twin   # the same robot under another name: it shares the robot's 20 a minute
         url: ${wecom.baseUrl}/cgi-bin/webhook/send?key=paced-key
+        digest: false
       - name: too-eager
         url: ${wecom.robot('eager-key')}
         rate_limit: { max: 100, per: 1m, penalty: 1m }   # above WeCom's 20/minute on purpose
@@ -51,7 +53,7 @@ receivers:
       Array.from({ length: count }, (_, i) => ({
         name: 'deliver',
         data: { receiver: 'ops', channel: 'wecom_robot' as const, target, notification: { ...payload(), groupKey: `${target}-${i}` }, receivedAt: Date.now() },
-        opts: { ...jobOptions('wecom_robot'), jobId: `${target}-${i}` },
+        opts: { ...jobOptions(), jobId: `${target}-${i}` },
       })),
     );
   }

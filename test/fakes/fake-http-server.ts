@@ -25,6 +25,8 @@ export abstract class FakeHttpServer {
   readonly requests: RecordedRequest[] = [];
   private server?: Server;
   private port = 0;
+  /** While set, every request gets this HTTP status, as a platform's front end answers in an outage. */
+  private outageStatus?: number;
 
   protected abstract handle(request: RecordedRequest): FakeResponse | Promise<FakeResponse>;
 
@@ -32,17 +34,25 @@ export abstract class FakeHttpServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Listens on a free port, or again on its own port after `close` (so a restarted fake keeps its URLs). */
   async listen(): Promise<this> {
     this.server = createServer((req, res) => void this.onRequest(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
     this.port = (this.server!.address() as AddressInfo).port;
     return this;
   }
 
+  /** Stops listening: connections are refused until `listen` again. */
   async close(): Promise<void> {
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server!.close(resolve));
+    this.server = undefined;
+  }
+
+  /** Answers every request with `status` (e.g. 502 from a load balancer) until called with undefined. */
+  outage(status: number | undefined): void {
+    this.outageStatus = status;
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -56,7 +66,7 @@ export abstract class FakeHttpServer {
       at: Date.now(),
     };
     this.requests.push(request);
-    const answer = await this.handle(request);
+    const answer = this.outageStatus ? { status: this.outageStatus, body: '<html><body>Bad Gateway</body></html>' } : await this.handle(request);
     const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
     res.writeHead(answer.status ?? 200, {
       'Content-Type': typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',

@@ -1,4 +1,4 @@
-import { FakeHttpServer, FakeResponse, RecordedRequest, RollingWindow } from './fake-http-server';
+import { FakeHttpServer, FakeResponse, RecordedRequest } from './fake-http-server';
 
 /** The plain-text errors an incoming webhook answers, with their statuses (docs/channel-apis.md). */
 export const SLACK_WEBHOOK_ERRORS = {
@@ -14,10 +14,16 @@ export const SLACK_WEBHOOK_ERRORS = {
 export type SlackWebhookError = keyof typeof SLACK_WEBHOOK_ERRORS;
 
 export interface FakeSlackLimit {
-  /** Messages per window before answering 429 (Slack: about one a second, short bursts allowed). */
+  /**
+   * Slack's rate as a token bucket: bursts of up to `max` messages, then `max` per `windowMs` on
+   * average (the default, 3 and 3 s, is Slack's "about one a second, short bursts allowed").
+   */
   max?: number;
   windowMs?: number;
-  /** The Retry-After (seconds) a 429 announces. */
+  /**
+   * The Retry-After (seconds) every 429 announces. Absent, as Slack does: the time until the bucket
+   * takes the next message (at least 1 s), so a client that waits it out is not refused again.
+   */
   retryAfterSeconds?: number;
 }
 
@@ -49,9 +55,46 @@ export interface EarlyRequest {
 }
 
 interface Limited {
-  window: RollingWindow;
-  retryAfterSeconds: number;
+  bucket: TokenBucket;
+  retryAfterSeconds?: number;
   quietUntil: number;
+}
+
+/**
+ * Slack's limit as it behaves: a full bucket takes a burst, then a message each time a token
+ * comes back. A rolling window of `max` per `windowMs` would refuse for a whole window after a
+ * burst, so a Retry-After of a second would be followed by another 429: not what Slack does.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private at = 0;
+
+  constructor(
+    readonly capacity: number,
+    /** ms for one token to come back. */
+    readonly refillMs: number,
+  ) {
+    this.tokens = capacity;
+  }
+
+  /** Takes a token for an arrival at `now`; false when there is none. */
+  admit(now: number): boolean {
+    this.refill(now);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** ms from `now` until a message would be admitted. */
+  waitMs(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) * this.refillMs);
+  }
+
+  private refill(now: number): void {
+    if (now > this.at) this.tokens = Math.min(this.capacity, this.tokens + (now - this.at) / this.refillMs);
+    this.at = Math.max(this.at, now);
+  }
 }
 
 /**
@@ -130,7 +173,7 @@ export class FakeSlack extends FakeHttpServer {
       return text(400, 'no_text');
     }
     if (hook.options.error) return text(SLACK_WEBHOOK_ERRORS[hook.options.error], hook.options.error);
-    if (!hook.limit.window.admit(request.at)) return text(429, 'too_many_requests', this.throttle(hook.limit, request.at));
+    if (!hook.limit.bucket.admit(request.at)) return text(429, 'too_many_requests', this.throttle(hook.limit, request.at));
     this.posted.push({ target, body, at: request.at });
     return text(200, 'ok');
   }
@@ -165,7 +208,7 @@ export class FakeSlack extends FakeHttpServer {
     if (!body.text && !(Array.isArray(body.attachments) && body.attachments.length) && !(Array.isArray(body.blocks) && body.blocks.length)) {
       return json({ ok: false, error: 'no_text' });
     }
-    if (!limit.window.admit(request.at)) return json({ ok: false, error: 'ratelimited' }, 429, this.throttle(limit, request.at));
+    if (!limit.bucket.admit(request.at)) return json({ ok: false, error: 'ratelimited' }, 429, this.throttle(limit, request.at));
     this.posted.push({ target, body, at: request.at });
     return json({ ok: true, channel: `C${channel.replace(/\W/g, '').toUpperCase()}`, ts: `${(request.at / 1000).toFixed(6)}` });
   }
@@ -178,7 +221,7 @@ export class FakeSlack extends FakeHttpServer {
     return { 'Retry-After': String(Math.max(1, Math.ceil((limit.quietUntil - at) / 1000))) };
   }
 
-  private throttle(limit: Limited, at: number, seconds = limit.retryAfterSeconds): Record<string, string> {
+  private throttle(limit: Limited, at: number, seconds = limit.retryAfterSeconds ?? Math.max(1, Math.ceil(limit.bucket.waitMs(at) / 1000))): Record<string, string> {
     limit.quietUntil = at + seconds * 1000;
     this.throttled++;
     return { 'Retry-After': String(seconds) };
@@ -193,9 +236,10 @@ export class FakeSlack extends FakeHttpServer {
 }
 
 function limited(options: FakeSlackLimit): Limited {
+  const max = options.max ?? 3;
   return {
-    window: new RollingWindow(options.max ?? 3, options.windowMs ?? 3_000),
-    retryAfterSeconds: options.retryAfterSeconds ?? 1,
+    bucket: new TokenBucket(max, (options.windowMs ?? 3_000) / max),
+    retryAfterSeconds: options.retryAfterSeconds,
     quietUntil: 0,
   };
 }

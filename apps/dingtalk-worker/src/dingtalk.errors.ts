@@ -41,6 +41,7 @@ export function classifyDingtalkHttp(status: number, retryAfter: string | null, 
   if (status === 429) {
     return DeliveryFailure.rateLimited(reason, 'DingTalk answered 429 Too Many Requests', retryAfterToTime(retryAfter, now) ?? now + penaltyMs);
   }
-  if (status >= 500 || status === 408) return DeliveryFailure.transient(reason, `DingTalk answered HTTP ${status}`);
+  if (status >= 500) return DeliveryFailure.unanswered(reason, `DingTalk answered HTTP ${status}`);
+  if (status === 408) return DeliveryFailure.transient(reason, `DingTalk answered HTTP ${status}`);
   return DeliveryFailure.permanent(reason, `DingTalk answered HTTP ${status}`);
 }

@@ -1,6 +1,7 @@
 import type { DingtalkConfig } from '@relay/config';
 import type { WebhookPayload } from '@relay/models';
-import { cutToFit, defaultMoreLine, MoreLine, renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
+import type { DigestMessage } from '@relay/delivery';
+import { cutToFit, DEFAULT_TEMPLATE_NAMES, defaultMoreLine, MoreLine, packDigest, renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
 
 /** DingTalk refuses bodies of 20,000 UTF-8 bytes or more (errcode 460101). */
 export const DINGTALK_MAX_BODY_BYTES = 20_000;
@@ -48,9 +49,36 @@ interface Frame {
  * size limit: title, URLs and mentions are bounded first, then the text gets the room left, in
  * JSON-escaped bytes (what the limit counts): whole alerts are dropped (firing ones last, with a
  * "… and N more" line), and only if the alert-free part alone is too long is it cut on a
- * character boundary.
+ * character boundary. `note` (a template fallback's reason) heads the text.
  */
-export function buildDingtalkMessage(payload: WebhookPayload, config: DingtalkConfig, templates: TemplateSet): DingtalkMessage {
+export function buildDingtalkMessage(payload: WebhookPayload, config: DingtalkConfig, templates: TemplateSet, note?: string): DingtalkMessage {
+  const { build, room, renderText } = layout(payload, config, templates, note);
+  const text = renderWithinBytes(payload, room, renderText, { moreLine, countTemplates: templates, measure: jsonBytes });
+  const message = build(text);
+  // The text was measured as the body counts it, so this never cuts today; it stays so that no
+  // change elsewhere can make DingTalk refuse the body (460101 is final: the alert would be lost).
+  const excess = bodyBytes(message) - (DINGTALK_MAX_BODY_BYTES - 1);
+  return excess > 0 ? build(cutToFit(text, jsonBytes(text) - excess, jsonBytes)) : message;
+}
+
+/**
+ * The digest of several notifications: `dingtalk.default.digest` (and `.digest.title`) over all
+ * their alerts, in as few messages as the 20,000 bytes need; mentions of every alert are merged.
+ */
+export function buildDingtalkDigest(notifications: WebhookPayload[], config: DingtalkConfig, templates: TemplateSet, note?: string): DigestMessage<DingtalkMessage>[] {
+  const digest = { ...config, title: DIGEST_TITLE, text: DIGEST_TEXT };
+  const fits = (part: WebhookPayload) => {
+    const { room, renderText } = layout(part, digest, templates, note);
+    return jsonBytes(renderText(part)) <= room;
+  };
+  return packDigest(notifications, fits).map(({ payload, completes }) => ({ message: buildDingtalkMessage(payload, digest, templates, note), completes }));
+}
+
+const DIGEST_TITLE = `{{ template "${DEFAULT_TEMPLATE_NAMES.dingtalk.digestTitle}" . }}`;
+const DIGEST_TEXT = `{{ template "${DEFAULT_TEMPLATE_NAMES.dingtalk.digest}" . }}`;
+
+/** The frame of a message (title, URLs, mentions, each bounded) and the JSON bytes its text may take. */
+function layout(payload: WebhookPayload, config: DingtalkConfig, templates: TemplateSet, note?: string) {
   const data = templateData(payload);
   const alertmanagerUrl = payload.externalURL;
   const linked = config.msgtype === 'link' || config.msgtype === 'actionCard';
@@ -63,17 +91,12 @@ export function buildDingtalkMessage(payload: WebhookPayload, config: DingtalkCo
   const at = boundedMentions(mentionsOf(payload, config), config.msgtype === 'markdown');
   const suffix = config.msgtype === 'markdown' ? mentionSuffix(at) : '';
   const build = (text: string): DingtalkMessage => assemble(config.msgtype, frame, text + suffix, at);
-
   // The bounds above leave the text at least 9 KB. Its JSON escapes add exactly its jsonBytes to
   // the body (the suffix starts with a newline, so no escape spans the join).
   const room = DINGTALK_MAX_BODY_BYTES - 1 - bodyBytes(build(''));
-  const renderText = (p: WebhookPayload) => templates.render(config.text, templateData(p));
-  const text = renderWithinBytes(payload, room, renderText, { moreLine, countTemplates: templates, measure: jsonBytes });
-  const message = build(text);
-  // The text was measured as the body counts it, so this never cuts today; it stays so that no
-  // change elsewhere can make DingTalk refuse the body (460101 is final: the alert would be lost).
-  const excess = bodyBytes(message) - (DINGTALK_MAX_BODY_BYTES - 1);
-  return excess > 0 ? build(cutToFit(text, jsonBytes(text) - excess, jsonBytes)) : message;
+  const head = note ? `${note}\n\n` : '';
+  const renderText = (p: WebhookPayload) => head + templates.render(config.text, templateData(p));
+  return { build, room, renderText };
 }
 
 function assemble(msgtype: DingtalkConfig['msgtype'], frame: Frame, text: string, at: At): DingtalkMessage {

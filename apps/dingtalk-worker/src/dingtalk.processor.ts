@@ -1,12 +1,12 @@
 import { Processor } from '@nestjs/bullmq';
-import type { ResolvedTarget } from '@relay/config';
-import { DeliveryContext, DeliveryProcessor, QUEUE_SETTINGS, secretAddressScope } from '@relay/delivery';
+import { DingtalkConfig, ResolvedTarget } from '@relay/config';
+import { DeliveryContext, DeliveryProcessor, DigestMessage, RenderOptions, secretAddressScope, workerOptions } from '@relay/delivery';
 import { queueName, WebhookPayload } from '@relay/models';
 import { DingtalkClient } from './dingtalk.client';
-import { buildDingtalkMessage } from './dingtalk.message';
+import { buildDingtalkDigest, buildDingtalkMessage, DingtalkMessage } from './dingtalk.message';
 
-@Processor(queueName('dingtalk'), { concurrency: QUEUE_SETTINGS.dingtalk.concurrency })
-export class DingtalkProcessor extends DeliveryProcessor<'dingtalk'> {
+@Processor(queueName('dingtalk'), workerOptions('dingtalk'))
+export class DingtalkProcessor extends DeliveryProcessor<'dingtalk', DingtalkMessage> {
   protected readonly channel = 'dingtalk';
 
   constructor(
@@ -21,8 +21,20 @@ export class DingtalkProcessor extends DeliveryProcessor<'dingtalk'> {
     return secretAddressScope('dingtalk-robot', target.config.url);
   }
 
-  protected async send(notification: WebhookPayload, target: ResolvedTarget<'dingtalk'>): Promise<void> {
-    const message = buildDingtalkMessage(notification, target.config, this.ctx.templates);
+  protected build(notification: WebhookPayload, target: ResolvedTarget<'dingtalk'>, { templates, note }: RenderOptions): DingtalkMessage {
+    return buildDingtalkMessage(notification, target.config, templates, note);
+  }
+
+  protected override buildDigest(notifications: WebhookPayload[], target: ResolvedTarget<'dingtalk'>, { templates, note }: RenderOptions): DigestMessage<DingtalkMessage>[] {
+    return buildDingtalkDigest(notifications, target.config, templates, note);
+  }
+
+  protected withDefaultTemplates(config: DingtalkConfig): DingtalkConfig {
+    const defaults = new DingtalkConfig();
+    return { ...config, title: defaults.title, text: defaults.text, message_url: defaults.message_url, pic_url: defaults.pic_url };
+  }
+
+  protected async post(message: DingtalkMessage, target: ResolvedTarget<'dingtalk'>): Promise<void> {
     await this.client.send(message, { url: target.config.url, secret: target.config.secret, penaltyMs: target.rateLimit.penaltyMs });
   }
 }

@@ -34,7 +34,7 @@ export function classifySmtpError(error: unknown, smarthost: string, secrets: st
   const say = (text: string) => redact(text, secrets);
 
   if (e.code === 'EABORT' || e.name === 'AbortError' || e.name === 'TimeoutError') {
-    return DeliveryFailure.transient('timeout', `${smarthost} did not finish the send in time`);
+    return DeliveryFailure.unanswered('timeout', `${smarthost} did not finish the send in time`);
   }
   if (e.code === 'ETLS' && code) {
     return DeliveryFailure.permanent('tls_unavailable', `TLS is required (require_tls) but ${smarthost} refused STARTTLS: ${reply}`);
@@ -64,12 +64,12 @@ export function classifySmtpError(error: unknown, smarthost: string, secrets: st
     case 'EMESSAGE':
       return DeliveryFailure.permanent('message_rejected', say(e.message ?? 'message refused'));
     case 'ETIMEDOUT':
-      return DeliveryFailure.transient('timeout', `${smarthost} timed out: ${say(e.message ?? '')}`);
+      return DeliveryFailure.unanswered('timeout', `${smarthost} timed out: ${say(e.message ?? '')}`);
     case 'ETLS':
       return DeliveryFailure.transient('tls_handshake', `TLS with ${smarthost} broke off: ${say(e.message ?? '')}`);
   }
   const network = (systemCode || e.code || '').toLowerCase();
-  if (network) return DeliveryFailure.transient(`network_${network}`, `cannot reach ${smarthost}: ${say(e.message ?? network)}`);
+  if (network) return DeliveryFailure.unanswered(`network_${network}`, `cannot reach ${smarthost}: ${say(e.message ?? network)}`);
   return DeliveryFailure.transient('error', say(e.message ?? String(error)));
 }
 

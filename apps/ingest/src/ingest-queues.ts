@@ -22,7 +22,7 @@ export class IngestQueues implements OnApplicationShutdown {
     this.byChannel = Object.fromEntries(
       CHANNELS.map((channel) => [
         channel,
-        new Queue(queueName(channel), { connection, prefix: runtime.queuePrefix, defaultJobOptions: jobOptions(channel) }),
+        new Queue(queueName(channel), { connection, prefix: runtime.queuePrefix, defaultJobOptions: jobOptions() }),
       ]),
     ) as Record<Channel, Queue>;
     for (const queue of this.all()) queue.on('error', () => undefined); // surfaced as 503 and readiness instead

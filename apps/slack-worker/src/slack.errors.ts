@@ -74,7 +74,8 @@ export function classifySlackHttp(status: number, body: string, retryAfter: stri
   const error = errorName(body);
   const reason = error ? reasonOf(error, `http_${status}`) : `http_${status}`;
   const message = `Slack answered HTTP ${status}${error ? `: ${error}` : ''}`;
-  if (status >= 500 || status === 408 || (error && TRANSIENT.has(error))) return DeliveryFailure.transient(reason, message);
+  if (status >= 500) return DeliveryFailure.unanswered(reason, message);
+  if (status === 408 || (error && TRANSIENT.has(error))) return DeliveryFailure.transient(reason, message);
   return DeliveryFailure.permanent(reason, message);
 }
 

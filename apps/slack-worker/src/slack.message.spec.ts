@@ -1,7 +1,8 @@
 import { parseConfig, SlackConfig } from '@relay/config';
 import { TemplateSet } from '@relay/templates';
 import { notification } from '../../../test/support/payloads';
-import { buildSlackMessage, SLACK_MAX_TEXT_BYTES, truncateRunes } from './slack.message';
+import type { WebhookPayload } from '@relay/models';
+import { buildSlackDigest, buildSlackMessage, SLACK_MAX_TEXT_BYTES, truncateRunes } from './slack.message';
 
 const templates = TemplateSet.fromSources([], { timezone: 'UTC' });
 
@@ -100,5 +101,121 @@ image_url: 'https://img/{{ .Status }}.png'
     expect(shownFiring).toBeGreaterThan(0);
     expect(text).not.toContain('RESOLVED');
     expect(text.endsWith(`… and ${100 - shownFiring} more firing, 200 more resolved alerts`)).toBe(true);
+  });
+});
+
+/** Single-alert notifications, each of its own group, told apart by alertname and summary. */
+function backlog(count: number, status: 'firing' | 'resolved' = 'firing', from = 0): WebhookPayload[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    const n = notification({ groupKey: `g-${i}`, status, groupLabels: { alertname: `Alert${i}` }, commonLabels: { alertname: `Alert${i}`, team: `team-${i % 2}` } });
+    n.alerts[0].labels = { ...n.alerts[0].labels, alertname: `Alert${i}`, team: `team-${i % 2}` };
+    n.alerts[0].annotations.summary = `summary of alert ${i}`;
+    return n;
+  });
+}
+
+/** How many of the messages' texts show notification i (its alert's name, exactly). */
+const showings = (texts: string[], i: number) => texts.filter((t) => t.includes(`*Alert${i}*`)).length;
+
+describe('buildSlackDigest', () => {
+  it('is one attachment for a small backlog: the digest title and text over every alert, the target\'s channel, username and icon', () => {
+    const config = slackConfig(`
+channel: '#alerts'
+username: pager
+icon_emoji: ':bell:'
+pretext: 'for {{ .Receiver }}'
+message_text: '<!here>'
+fields:
+  - { title: Severity, value: '{{ .CommonLabels.severity }}' }
+actions:
+  - { type: button, text: Silence, url: 'https://am/silence?{{ .GroupLabels.alertname }}' }
+`);
+    const digest = buildSlackDigest([...backlog(3), ...backlog(1, 'resolved', 3)], config, templates);
+    expect(digest).toHaveLength(1);
+    expect(digest[0].completes.sort()).toEqual([0, 1, 2, 3]);
+    const { message } = digest[0];
+    expect(message).toMatchObject({ channel: '#alerts', username: 'pager', icon_emoji: ':bell:', text: '<!here>' });
+    const [attachment] = message.attachments;
+    expect(attachment.title).toBe('[DIGEST] 3 firing, 1 resolved');
+    expect(attachment.fallback).toBe('[DIGEST] 3 firing, 1 resolved');
+    expect(attachment.color).toBe('danger');
+    expect(attachment.pretext).toBe('for ops');
+    expect(attachment.title_link).toBe('http://alertmanager:9093/#/alerts?receiver=ops');
+    expect(attachment.mrkdwn_in).toEqual(['fallback', 'pretext', 'text']);
+    // One group's fields and buttons would misdescribe the rest of the digest.
+    expect(attachment.fields).toBeUndefined();
+    expect(attachment.actions).toBeUndefined();
+    expect(attachment.text).toContain('Sent together while the target was throttled');
+    for (let i = 0; i < 4; i++) expect(attachment.text).toContain(`*Alert${i}* (critical) summary of alert ${i}`);
+    // Firing alerts first, the resolved one after them.
+    expect(attachment.text.indexOf(':white_check_mark: *Alert3*')).toBeGreaterThan(attachment.text.indexOf(':fire: *Alert2*'));
+  });
+
+  it('is green when everything it carries has resolved, whatever colour template the target has', () => {
+    const [{ message }] = buildSlackDigest(backlog(2, 'resolved'), slackConfig(`color: '{{ if eq .CommonLabels.severity "critical" }}#ff0000{{ end }}'`), templates);
+    expect(message.attachments[0].color).toBe('good');
+    expect(message.attachments[0].title).toBe('[DIGEST] 2 resolved');
+  });
+
+  it("splits a long backlog into messages within Slack's text limit, each alert in exactly one, each notification completed once", () => {
+    const notifications = [...backlog(150), ...backlog(50, 'resolved', 150)];
+    const digest = buildSlackDigest(notifications, slackConfig(), templates);
+    expect(digest.length).toBeGreaterThan(1);
+    const texts = digest.map((d) => d.message.attachments[0].text);
+    for (const text of texts) expect(Buffer.byteLength(text, 'utf8')).toBeLessThanOrEqual(SLACK_MAX_TEXT_BYTES);
+    for (const text of texts) expect(text).not.toContain('more firing');
+    for (let i = 0; i < 200; i++) expect(showings(texts, i)).toBe(1);
+    expect(digest.flatMap((d) => d.completes).sort((a, b) => a - b)).toEqual(notifications.map((_, i) => i));
+    // Each message completes exactly the notifications it shows.
+    digest.forEach(({ completes }, m) => expect(completes.every((i) => showings([texts[m]], i) === 1)).toBe(true));
+    // Every firing alert goes out before any resolved one.
+    const firstResolved = texts.findIndex((t) => t.includes(':white_check_mark:'));
+    expect(texts.slice(firstResolved + 1).some((t) => t.includes(':fire:'))).toBe(false);
+    expect(digest.map((d) => d.message.attachments[0].title)).toEqual(digest.map(() => expect.stringMatching(/^\[DIGEST\] /)));
+  });
+
+  it('gives an alert too long for any message one of its own, shortened as a single notification is (counted on the more line)', () => {
+    const notifications = backlog(3);
+    notifications[1].alerts[0].annotations.summary = '磁盘将在 4 小时内写满，'.repeat(400);
+    const digest = buildSlackDigest(notifications, slackConfig(), templates);
+    expect(digest.map((d) => d.completes)).toEqual([[0], [1], [2]]);
+    for (const { message } of digest) expect(Buffer.byteLength(message.attachments[0].text, 'utf8')).toBeLessThanOrEqual(SLACK_MAX_TEXT_BYTES);
+    expect(digest[1].message.attachments[0].title).toBe('[DIGEST] 1 firing · Alert1');
+    expect(digest[1].message.attachments[0].text.endsWith('… and 1 more firing alert')).toBe(true);
+    // The alerts on either side are not pulled into the oversized one's message, nor shortened.
+    expect(digest[0].message.attachments[0].text).toContain('*Alert0* (critical) summary of alert 0');
+    expect(digest[2].message.attachments[0].text).toContain('*Alert2* (critical) summary of alert 2');
+  });
+
+  it('heads every message with the template fallback note, still within the limit', () => {
+    const note = '⚠ The template of ops/slack/0 failed on this notification';
+    const digest = buildSlackDigest(backlog(200), slackConfig(), templates, note);
+    expect(digest.length).toBeGreaterThan(1);
+    for (const { message } of digest) {
+      expect(message.attachments[0].text.startsWith(`${note}\n\n_Sent together`)).toBe(true);
+      expect(Buffer.byteLength(message.attachments[0].text, 'utf8')).toBeLessThanOrEqual(SLACK_MAX_TEXT_BYTES);
+    }
+    expect(digest.flatMap((d) => d.completes)).toHaveLength(200);
+  });
+
+  it('renders a templated channel per notification and sends each channel its own digest', () => {
+    const digest = buildSlackDigest(backlog(6), slackConfig(`channel: '#{{ .CommonLabels.team }}'`), templates);
+    expect(digest.map((d) => [d.message.channel, d.completes])).toEqual([
+      ['#team-0', [0, 2, 4]],
+      ['#team-1', [1, 3, 5]],
+    ]);
+    expect(digest[0].message.attachments[0].text).toContain('*Alert4*');
+    expect(digest[0].message.attachments[0].text).not.toContain('*Alert1*');
+  });
+
+  it('leaves out a notification whose channel does not render, so it fails on its own rather than failing the others', () => {
+    const notifications = backlog(3);
+    const config = slackConfig(`channel: '#{{ index .Alerts 0 | len }}'`); // index of a non-slice: fails at render
+    expect(() => buildSlackDigest(notifications, config, templates)).toThrow();
+    const perAlert = slackConfig(`channel: '{{ if eq .CommonLabels.alertname "Alert1" }}{{ index .Alerts 5 }}{{ end }}#ok'`);
+    const digest = buildSlackDigest(notifications, perAlert, templates);
+    expect(digest.map((d) => [d.message.channel, d.completes])).toEqual([['#ok', [0, 2]]]);
+    expect(digest[0].message.attachments[0].text).not.toContain('*Alert1*');
   });
 });

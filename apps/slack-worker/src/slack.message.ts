@@ -1,6 +1,7 @@
-import type { SlackConfig } from '@relay/config';
+import { SlackConfig } from '@relay/config';
+import type { DigestMessage } from '@relay/delivery';
 import type { WebhookPayload } from '@relay/models';
-import { renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
+import { DEFAULT_TEMPLATE_NAMES, packDigestByDestination, renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
 
 /** Slack's limit on an attachment title, in runes (as Alertmanager counts it). */
 export const SLACK_MAX_TITLE_RUNES = 1024;
@@ -69,10 +70,60 @@ export function truncateRunes(text: string, max: number): string {
  * from the target's templates. The title is cut to Slack's 1,024 runes; the text drops whole
  * alerts, firing ones last (with a "… and N more" line), until it fits SLACK_MAX_TEXT_BYTES.
  */
-export function buildSlackMessage(payload: WebhookPayload, config: SlackConfig, templates: TemplateSet): SlackMessage {
+export function buildSlackMessage(payload: WebhookPayload, config: SlackConfig, templates: TemplateSet, note?: string): SlackMessage {
+  return assemble(payload, config, templates, note);
+}
+
+/**
+ * The digest of several notifications, in as few messages as SLACK_MAX_TEXT_BYTES allows: the
+ * attachment titled by `slack.default.digest.title`, its text `slack.default.digest` over every
+ * alert carried, red while any fires. Channel, username, icon, pretext, footer and message text
+ * are the target's; fields, actions, images and its title link describe one group's alerts, so a
+ * digest leaves them out and links to Alertmanager. A templated `channel` is rendered per
+ * notification, as its own message would be, and each channel gets its own digest.
+ */
+export function buildSlackDigest(notifications: WebhookPayload[], config: SlackConfig, templates: TemplateSet, note?: string): DigestMessage<SlackMessage>[] {
+  const digest = digestConfig(config);
+  const head = note ? `${note}\n\n` : '';
+  const channelOf = (n: WebhookPayload) => (config.channel ? templates.render(config.channel, templateData(n)) : '');
+  const fits = (part: WebhookPayload) => Buffer.byteLength(head + templates.render(digest.text, templateData(part)), 'utf8') <= SLACK_MAX_TEXT_BYTES;
+  return packDigestByDestination(notifications, channelOf, fits).map(({ payload, completes, destination }) => ({
+    message: assemble(payload, digest, templates, note, destination),
+    completes,
+  }));
+}
+
+const DIGEST_TITLE = `{{ template "${DEFAULT_TEMPLATE_NAMES.slack.digestTitle}" . }}`;
+const DIGEST_TEXT = `{{ template "${DEFAULT_TEMPLATE_NAMES.slack.digest}" . }}`;
+
+function digestConfig(config: SlackConfig): SlackConfig {
+  const defaults = new SlackConfig();
+  const mrkdwnIn = config.mrkdwn_in.length ? config.mrkdwn_in : DEFAULT_MRKDWN_IN;
+  return {
+    ...config,
+    title: DIGEST_TITLE,
+    text: DIGEST_TEXT,
+    // What a notification or a text-only client shows: the digest's title, not one group's.
+    fallback: DIGEST_TITLE,
+    title_link: defaults.title_link,
+    // By status, whatever the target's colour template keys on: a digest has no one severity.
+    color: defaults.color,
+    callback_id: '',
+    image_url: '',
+    thumb_url: '',
+    fields: [],
+    actions: [],
+    // The digest text is mrkdwn (bold names, emoji), whatever the target's own text template is.
+    mrkdwn_in: mrkdwnIn.includes('text') ? mrkdwnIn : [...mrkdwnIn, 'text'],
+  };
+}
+
+/** The message for `payload`; `channel`, when given, is already rendered (a digest's, per notification). */
+function assemble(payload: WebhookPayload, config: SlackConfig, templates: TemplateSet, note?: string, channel?: string): SlackMessage {
   const data = templateData(payload);
   const render = (text: string | undefined) => (text ? templates.render(text, data) : '');
-  const renderText = (p: WebhookPayload) => templates.render(config.text, templateData(p));
+  const head = note ? `${note}\n\n` : '';
+  const renderText = (p: WebhookPayload) => head + templates.render(config.text, templateData(p));
 
   let text = renderText(payload);
   if (Buffer.byteLength(text, 'utf8') > SLACK_MAX_TEXT_BYTES) {
@@ -114,7 +165,7 @@ export function buildSlackMessage(payload: WebhookPayload, config: SlackConfig, 
 
   return omitEmpty(
     {
-      channel: render(config.channel),
+      channel: channel ?? render(config.channel),
       username: render(config.username),
       icon_emoji: render(config.icon_emoji),
       icon_url: render(config.icon_url),

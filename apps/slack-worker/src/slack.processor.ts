@@ -1,13 +1,13 @@
 import { Processor } from '@nestjs/bullmq';
-import { parseDuration, ResolvedTarget } from '@relay/config';
-import { DeliveryContext, DeliveryProcessor, QUEUE_SETTINGS, secretAddressScope } from '@relay/delivery';
+import { parseDuration, ResolvedTarget, SlackConfig } from '@relay/config';
+import { DeliveryContext, DeliveryProcessor, DigestMessage, QUEUE_SETTINGS, RenderOptions, secretAddressScope, workerOptions } from '@relay/delivery';
 import { queueName, WebhookPayload } from '@relay/models';
 import { resolveSlackDestination, SlackClient, SlackReceipt } from './slack.client';
-import { buildSlackMessage } from './slack.message';
+import { buildSlackDigest, buildSlackMessage, SlackMessage } from './slack.message';
 import { SlackSendGate } from './slack.send-gate';
 
-@Processor(queueName('slack'), { concurrency: QUEUE_SETTINGS.slack.concurrency })
-export class SlackProcessor extends DeliveryProcessor<'slack'> {
+@Processor(queueName('slack'), workerOptions('slack'))
+export class SlackProcessor extends DeliveryProcessor<'slack', SlackMessage> {
   protected readonly channel = 'slack';
 
   constructor(
@@ -33,8 +33,21 @@ export class SlackProcessor extends DeliveryProcessor<'slack'> {
     return secretAddressScope('slack', postsTo);
   }
 
-  protected async send(notification: WebhookPayload, target: ResolvedTarget<'slack'>): Promise<SlackReceipt> {
-    const message = buildSlackMessage(notification, target.config, this.ctx.templates);
+  protected build(notification: WebhookPayload, target: ResolvedTarget<'slack'>, { templates, note }: RenderOptions): SlackMessage {
+    return buildSlackMessage(notification, target.config, templates, note);
+  }
+
+  protected override buildDigest(notifications: WebhookPayload[], target: ResolvedTarget<'slack'>, { templates, note }: RenderOptions): DigestMessage<SlackMessage>[] {
+    return buildSlackDigest(notifications, target.config, templates, note);
+  }
+
+  /** Title, text and the texts around them back to the defaults; channel, username and fields stay. */
+  protected withDefaultTemplates(config: SlackConfig): SlackConfig {
+    const d = new SlackConfig();
+    return { ...config, title: d.title, title_link: d.title_link, pretext: d.pretext, text: d.text, fallback: d.fallback, footer: d.footer, color: d.color, fields: [], actions: [], message_text: d.message_text };
+  }
+
+  protected async post(message: SlackMessage, target: ResolvedTarget<'slack'>): Promise<SlackReceipt> {
     const destination = await resolveSlackDestination(target.config, this.ctx.config.global);
     const timeoutMs = (target.config.timeout && parseDuration(target.config.timeout)) || QUEUE_SETTINGS.slack.requestTimeoutMs;
     // The slot outlives the request by a margin, so a crashed holder blocks the target only briefly.

@@ -58,6 +58,7 @@ function classify(api: string, permanent: Map<number, string>, errcode: number, 
 export function classifyWecomHttp(status: number): DeliveryFailure {
   const reason = `http_${status}`;
   const message = `WeCom answered HTTP ${status}`;
-  if (status >= 500 || status === 408 || status === 429) return DeliveryFailure.transient(reason, message);
+  if (status >= 500) return DeliveryFailure.unanswered(reason, message);
+  if (status === 408 || status === 429) return DeliveryFailure.transient(reason, message);
   return DeliveryFailure.permanent(reason, message);
 }

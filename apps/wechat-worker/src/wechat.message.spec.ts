@@ -2,7 +2,7 @@ import { parseConfig, WechatConfig } from '@relay/config';
 import type { WebhookPayload } from '@relay/models';
 import { notification } from '@relay/testing';
 import { TemplateSet } from '@relay/templates';
-import { buildWechatMessage, WECHAT_MAX_CONTENT_BYTES } from './wechat.message';
+import { buildWechatDigest, buildWechatMessage, WECHAT_MAX_CONTENT_BYTES } from './wechat.message';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -75,5 +75,117 @@ describe('buildWechatMessage', () => {
     expect(shownFiring).toBeGreaterThan(0);
     expect(content).not.toContain('[RESOLVED]');
     expect(content.endsWith(`\n… and ${100 - shownFiring} more firing, 200 more resolved alerts`)).toBe(true);
+  });
+});
+
+/**
+ * A backlog as a throttled target collects it: one single-alert notification per group, every
+ * third one resolved, each alert named by its own summary (`summary-<i>`) and instance.
+ */
+function backlog(count: number): WebhookPayload[] {
+  return Array.from({ length: count }, (_, i) => {
+    const status = i % 3 === 2 ? 'resolved' : 'firing';
+    const [alert] = notification({ status }).alerts;
+    return notification({
+      groupKey: `{}:{instance="api-${i}"}`,
+      status,
+      alerts: [{ ...alert, labels: { ...alert.labels, instance: `api-${i}:9090` }, annotations: { summary: `summary-${i}` } }],
+    });
+  });
+}
+
+/** The alerts a digest content lists, in order, as `[FIRING] summary-3` lines. */
+const listed = (content: string) => [...content.matchAll(/^\[(FIRING|RESOLVED)\] HighLatency \(critical\): summary-(\d+)$/gm)].map((m) => ({ status: m[1], index: Number(m[2]) }));
+
+describe('buildWechatDigest', () => {
+  let templates: TemplateSet;
+  beforeAll(async () => {
+    templates = await TemplateSet.load([]);
+  });
+
+  it('splits a backlog into contents within 2048 bytes, showing every alert once, firing ones first, to the configured recipients', () => {
+    const notifications = backlog(60);
+    const messages = buildWechatDigest(notifications, target(`{ agent_id: 1000002, to_user: 'alice|bob' }`), templates);
+
+    expect(messages.length).toBeGreaterThan(2);
+    const contents = messages.map((m) => m.message.text!.content);
+    for (const message of messages) expect(message.message).toMatchObject({ touser: 'alice|bob', agentid: 1000002, msgtype: 'text', safe: 0 });
+    for (const content of contents) {
+      expect(Buffer.byteLength(content, 'utf8')).toBeLessThanOrEqual(WECHAT_MAX_CONTENT_BYTES);
+      expect(content).toMatch(/^\[DIGEST\] /);
+    }
+    // As few messages as the limit needs: each but the last is too full to have taken one more alert.
+    for (const content of contents.slice(0, -1)) expect(Buffer.byteLength(content, 'utf8')).toBeGreaterThan(WECHAT_MAX_CONTENT_BYTES - 250);
+
+    const shown = contents.flatMap(listed);
+    expect(shown.map((a) => a.index).sort((a, b) => a - b)).toEqual(notifications.map((_, i) => i));
+    for (const { status, index } of shown) expect(status.toLowerCase()).toBe(notifications[index].status);
+    const firstResolved = shown.findIndex((a) => a.status === 'RESOLVED');
+    expect(firstResolved).toBe(40);
+    expect(shown.slice(firstResolved).every((a) => a.status === 'RESOLVED')).toBe(true);
+
+    // Each notification is completed by the one message that shows its alert.
+    expect(messages.flatMap((m) => m.completes).sort((a, b) => a - b)).toEqual(notifications.map((_, i) => i));
+    messages.forEach((message, part) => expect([...message.completes].sort((a, b) => a - b)).toEqual(listed(contents[part]).map((a) => a.index).sort((a, b) => a - b)));
+  });
+
+  it('completes a notification whose alerts span two messages only with the second', () => {
+    const big = notification({ groupKey: 'big', alertCount: 30 });
+    big.alerts.forEach((a, i) => (a.annotations = { summary: `summary-${100 + i}` }));
+    const notifications = [...backlog(10), big];
+    const messages = buildWechatDigest(notifications, target('{ agent_id: 1 }'), templates);
+    const parts = messages.map((m) => listed(m.message.text!.content).map((a) => a.index));
+    const partsOfBig = parts.map((indexes, part) => (indexes.some((i) => i >= 100) ? part : -1)).filter((part) => part >= 0);
+    expect(partsOfBig.length).toBeGreaterThan(1);
+    expect(messages.map((m, part) => (m.completes.includes(10) ? part : -1)).filter((part) => part >= 0)).toEqual([partsOfBig.at(-1)]);
+    expect(parts.flat().filter((i) => i >= 100)).toHaveLength(30);
+  });
+
+  it('sends each notification only to the recipients its own message would have, never folding one team into another', () => {
+    const notifications = backlog(30).map((n, i) => ({ ...n, commonLabels: { ...n.commonLabels, team: i % 2 ? 'db' : 'web' } }));
+    const messages = buildWechatDigest(notifications, target(`{ agent_id: 1, to_user: 'oncall-{{ .CommonLabels.team }}', message_type: markdown }`), templates);
+    expect(new Set(messages.map((m) => m.message.touser))).toEqual(new Set(['oncall-web', 'oncall-db']));
+    for (const message of messages) {
+      const team = message.message.touser === 'oncall-db' ? 1 : 0;
+      const shown = listed(message.message.markdown!.content);
+      expect(shown.length).toBeGreaterThan(0);
+      expect(shown.every((a) => a.index % 2 === team)).toBe(true);
+      expect(message.completes.every((i) => i % 2 === team)).toBe(true);
+      expect(message.message.text).toBeUndefined();
+    }
+    expect(messages.flatMap((m) => listed(m.message.markdown!.content)).map((a) => a.index).sort((a, b) => a - b)).toEqual(notifications.map((_, i) => i));
+  });
+
+  it('leaves out a notification whose recipients fail to render, so it goes on waiting to fail alone, and sends the others', () => {
+    const notifications = backlog(6).map((n, i) => ({ ...n, commonLabels: { ...n.commonLabels, team: i === 3 ? 'broken' : 'web' } }));
+    const config = target(`{ agent_id: 1, to_user: '{{ if eq .CommonLabels.team "broken" }}{{ index .Alerts 5 }}{{ end }}oncall-{{ .CommonLabels.team }}' }`);
+    expect(() => buildWechatMessage(notifications[3], config, templates)).toThrow(/index out of range/);
+    const messages = buildWechatDigest(notifications, config, templates);
+    expect(messages.map((m) => m.message.touser)).toEqual(['oncall-web']);
+    expect(messages[0].completes.sort()).toEqual([0, 1, 2, 4, 5]);
+    expect(listed(messages[0].message.text!.content).map((a) => a.index).sort()).toEqual([0, 1, 2, 4, 5]);
+  });
+
+  it('heads every content with the note of a template fallback, still within 2048 bytes', () => {
+    const note = '⚠ The template of ops/wechat/0 failed on this notification, so alert-relay\'s default template was used. boom';
+    const messages = buildWechatDigest(backlog(40), target('{ agent_id: 1 }'), templates, note);
+    expect(messages.length).toBeGreaterThan(1);
+    for (const { message } of messages) {
+      expect(message.text!.content.startsWith(`${note}\n\n[DIGEST] `)).toBe(true);
+      expect(Buffer.byteLength(message.text!.content, 'utf8')).toBeLessThanOrEqual(WECHAT_MAX_CONTENT_BYTES);
+    }
+    expect(messages.flatMap((m) => listed(m.message.text!.content))).toHaveLength(40);
+  });
+
+  it('gives an alert too long for any message one of its own, shortened with a counted line, and shows its neighbours whole', () => {
+    const notifications = backlog(5);
+    notifications[2] = { ...notifications[2], status: 'firing', alerts: [{ ...notifications[2].alerts[0], status: 'firing', annotations: { summary: `summary-2 ${'磁盘🔥'.repeat(400)}` } }] };
+    const messages = buildWechatDigest(notifications, target('{ agent_id: 1 }'), templates);
+    const contents = messages.map((m) => m.message.text!.content);
+    for (const content of contents) expect(Buffer.byteLength(content, 'utf8')).toBeLessThanOrEqual(WECHAT_MAX_CONTENT_BYTES);
+    const alone = messages.findIndex((m) => m.completes.includes(2));
+    expect(messages[alone].completes).toEqual([2]);
+    expect(contents[alone]).toMatch(/… and 1 more firing alert$/);
+    expect(contents.flatMap(listed).map((a) => a.index).sort((a, b) => a - b)).toEqual([0, 1, 3, 4]);
   });
 });

@@ -1,14 +1,14 @@
 import { Processor } from '@nestjs/bullmq';
-import type { ResolvedTarget } from '@relay/config';
-import { DeliveryContext, DeliveryProcessor, QUEUE_SETTINGS } from '@relay/delivery';
+import { ResolvedTarget, WechatConfig } from '@relay/config';
+import { DeliveryContext, DeliveryProcessor, DigestMessage, RenderOptions, workerOptions } from '@relay/delivery';
 import { DeliveryJobData, queueName, WebhookPayload } from '@relay/models';
 import type { Job } from 'bullmq';
 import { credentialsOf } from './wechat.client';
-import { buildWechatMessage } from './wechat.message';
+import { buildWechatDigest, buildWechatMessage, WechatMessage } from './wechat.message';
 import { WechatSender } from './wechat.sender';
 
-@Processor(queueName('wechat'), { concurrency: QUEUE_SETTINGS.wechat.concurrency })
-export class WechatProcessor extends DeliveryProcessor<'wechat'> {
+@Processor(queueName('wechat'), workerOptions('wechat'))
+export class WechatProcessor extends DeliveryProcessor<'wechat', WechatMessage> {
   protected readonly channel = 'wechat';
 
   constructor(
@@ -18,8 +18,19 @@ export class WechatProcessor extends DeliveryProcessor<'wechat'> {
     super(ctx);
   }
 
-  protected async send(notification: WebhookPayload, target: ResolvedTarget<'wechat'>, job: Job<DeliveryJobData>): Promise<Record<string, unknown>> {
-    const message = buildWechatMessage(notification, target.config, this.ctx.templates);
+  protected build(notification: WebhookPayload, target: ResolvedTarget<'wechat'>, { templates, note }: RenderOptions): WechatMessage {
+    return buildWechatMessage(notification, target.config, templates, note);
+  }
+
+  protected override buildDigest(notifications: WebhookPayload[], target: ResolvedTarget<'wechat'>, { templates, note }: RenderOptions): DigestMessage<WechatMessage>[] {
+    return buildWechatDigest(notifications, target.config, templates, note);
+  }
+
+  protected withDefaultTemplates(config: WechatConfig): WechatConfig {
+    return { ...config, message: new WechatConfig().message };
+  }
+
+  protected async post(message: WechatMessage, target: ResolvedTarget<'wechat'>, job: Job<DeliveryJobData>): Promise<Record<string, unknown>> {
     const delivery = await this.sender.send(message, credentialsOf(target.config, this.ctx.config.global));
     if (delivery.invalid) {
       const { users, parties, tags } = delivery.invalid;

@@ -1,12 +1,12 @@
 import { Processor } from '@nestjs/bullmq';
-import type { ResolvedTarget } from '@relay/config';
-import { DeliveryContext, DeliveryProcessor, QUEUE_SETTINGS, secretAddressScope } from '@relay/delivery';
+import { ResolvedTarget, WecomRobotConfig } from '@relay/config';
+import { DeliveryContext, DeliveryProcessor, DigestMessage, RenderOptions, secretAddressScope, workerOptions } from '@relay/delivery';
 import { queueName, WebhookPayload } from '@relay/models';
 import { WecomRobotClient } from './wecom-robot.client';
-import { buildWecomRobotMessage } from './wecom-robot.message';
+import { buildWecomRobotDigest, buildWecomRobotMessage, WecomRobotMessage } from './wecom-robot.message';
 
-@Processor(queueName('wecom_robot'), { concurrency: QUEUE_SETTINGS.wecom_robot.concurrency })
-export class WecomRobotProcessor extends DeliveryProcessor<'wecom_robot'> {
+@Processor(queueName('wecom_robot'), workerOptions('wecom_robot'))
+export class WecomRobotProcessor extends DeliveryProcessor<'wecom_robot', WecomRobotMessage> {
   protected readonly channel = 'wecom_robot';
 
   constructor(
@@ -21,8 +21,19 @@ export class WecomRobotProcessor extends DeliveryProcessor<'wecom_robot'> {
     return secretAddressScope('wecom-robot', target.config.url);
   }
 
-  protected async send(notification: WebhookPayload, target: ResolvedTarget<'wecom_robot'>): Promise<void> {
-    const message = buildWecomRobotMessage(notification, target.config, this.ctx.templates);
+  protected build(notification: WebhookPayload, target: ResolvedTarget<'wecom_robot'>, { templates, note }: RenderOptions): WecomRobotMessage {
+    return buildWecomRobotMessage(notification, target.config, templates, note);
+  }
+
+  protected override buildDigest(notifications: WebhookPayload[], target: ResolvedTarget<'wecom_robot'>, { templates, note }: RenderOptions): DigestMessage<WecomRobotMessage>[] {
+    return buildWecomRobotDigest(notifications, target.config, templates, note);
+  }
+
+  protected withDefaultTemplates(config: WecomRobotConfig): WecomRobotConfig {
+    return { ...config, message: new WecomRobotConfig().message };
+  }
+
+  protected async post(message: WecomRobotMessage, target: ResolvedTarget<'wecom_robot'>): Promise<void> {
     await this.client.send(message, target.config.url, target.rateLimit.penaltyMs);
   }
 }

@@ -98,6 +98,43 @@ receivers:
   });
 });
 
+describe('parseConfig: digests and retries by age', () => {
+  it('digests by default, retries for 6h capped at 5m, each settable in global and per target', () => {
+    const config = parseConfig(`
+global: { max_delivery_age: 2h, max_retry_interval: 1m }
+receivers:
+  - name: ops
+    dingtalk_configs:
+      - url: ${DT}
+      - url: ${DT}
+        digest: false
+        max_delivery_age: 30m
+        max_retry_interval: 10s
+`);
+    const [first, second] = config.receiver('ops')!.targets;
+    expect(first).toMatchObject({ digest: true, maxDeliveryAgeMs: 7_200_000, maxRetryIntervalMs: 60_000 });
+    expect(second).toMatchObject({ digest: false, maxDeliveryAgeMs: 1_800_000, maxRetryIntervalMs: 10_000 });
+    const defaults = parseConfig(`receivers: [{ name: ops, dingtalk_configs: [{ url: '${DT}' }] }]`).receiver('ops')!.targets[0];
+    expect(defaults).toMatchObject({ digest: true, maxDeliveryAgeMs: 6 * 3_600_000, maxRetryIntervalMs: 300_000 });
+  });
+
+  it('names a bad digest, age or interval with its path', () => {
+    expect(errorsOf(`
+global: { max_delivery_age: forever }
+receivers:
+  - name: ops
+    slack_configs:
+      - api_url: https://hooks.slack.com/services/x
+        digest: sometimes
+        max_retry_interval: 0s
+`)).toEqual([
+      'relay.yml: global.max_delivery_age: must be a positive duration such as 30s, 5m or 1h30m',
+      'relay.yml: receivers[0].slack_configs[0].digest: must be a boolean value',
+      'relay.yml: receivers[0].slack_configs[0].max_retry_interval: must be a positive duration such as 30s, 5m or 1h30m',
+    ]);
+  });
+});
+
 describe('parseConfig: empty blocks', () => {
   it('reads a top-level block with nothing under it as absent, so its defaults apply', () => {
     const config = parseConfig('global:\ningest:\ndashboard:\ntemplates:\nreceivers:\n  - name: ops\n    dingtalk_configs:\n');

@@ -16,7 +16,7 @@ import {
   WechatConfig,
   WecomRobotConfig,
 } from './channels';
-import { IsByteSize, IsDuration, IsHttpUrl, IsTimeZone } from './validators';
+import { IsByteSize, IsDuration, IsHttpUrl, IsPositiveDuration, IsTimeZone } from './validators';
 
 export class BasicAuthConfig {
   @IsString()
@@ -70,6 +70,16 @@ export class GlobalConfig {
   @IsOptional()
   @IsTimeZone()
   timezone: string = 'UTC';
+
+  /** Transient failures are retried until a notification is this old; a target may set its own. */
+  @IsOptional()
+  @IsPositiveDuration()
+  max_delivery_age: string = '6h';
+
+  /** The longest wait between two tries of a failing delivery; a target may set its own. */
+  @IsOptional()
+  @IsPositiveDuration()
+  max_retry_interval: string = '5m';
 
   @IsOptional()
   @IsHttpUrl()

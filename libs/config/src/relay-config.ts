@@ -18,6 +18,12 @@ export interface ResolvedTarget<C extends Channel = Channel> {
   index: number;
   sendResolved: boolean;
   rateLimit: RateLimit;
+  /** Waiting notifications go out together under throttling (`digest`, default true). */
+  digest: boolean;
+  /** Transient failures are retried until the notification is this old (ms). */
+  maxDeliveryAgeMs: number;
+  /** The longest wait between two tries (ms). */
+  maxRetryIntervalMs: number;
   /** The validated block; may hold secrets, so it never leaves the process. */
   config: ChannelConfigs[C];
 }
@@ -65,7 +71,7 @@ export class RelayConfig {
       const resolved: ResolvedReceiver = { name: receiver.name, targets: [] };
       for (const channel of CHANNELS) {
         (receiver[CHANNEL_CONFIG_KEYS[channel]] ?? []).forEach((config, index) => {
-          const target = resolveTarget(receiver.name, channel, index, config);
+          const target = resolveTarget(receiver.name, channel, index, config, dto.global);
           resolved.targets.push(target);
           targets.set(target.name, target);
         });
@@ -97,7 +103,7 @@ export function defaultTargetName(receiver: string, channel: Channel, index: num
   return `${receiver}/${channel}/${index}`;
 }
 
-function resolveTarget<C extends Channel>(receiver: string, channel: C, index: number, config: ChannelConfigs[C]): ResolvedTarget<C> {
+function resolveTarget<C extends Channel>(receiver: string, channel: C, index: number, config: ChannelConfigs[C], global: GlobalConfig): ResolvedTarget<C> {
   const spec = CHANNEL_SPECS[channel];
   const limit = config.rate_limit;
   const defaults = spec.rateLimitDefault;
@@ -112,6 +118,9 @@ function resolveTarget<C extends Channel>(receiver: string, channel: C, index: n
       perMs: parseDuration(limit?.per ?? defaults.per)!,
       penaltyMs: parseDuration(limit?.penalty ?? defaults.penalty)!,
     },
+    digest: config.digest ?? true,
+    maxDeliveryAgeMs: parseDuration(config.max_delivery_age ?? global.max_delivery_age)!,
+    maxRetryIntervalMs: parseDuration(config.max_retry_interval ?? global.max_retry_interval)!,
     config,
   };
 }

@@ -15,6 +15,13 @@ export class DeliveryFailure extends Error {
     message: string,
     /** For rate_limited: when the target may be tried again (ms since epoch). */
     readonly retryAt?: number,
+    /**
+     * False when the platform did not take the try into account: no answer at all (refused, DNS,
+     * timeout) or an error page of its front end (HTTP 5xx). Such a try gives its place in the
+     * target's rate window back, so after an outage the retries do not wait for sends that never
+     * happened.
+     */
+    readonly answered = true,
   ) {
     super(message);
     this.name = 'DeliveryFailure';
@@ -32,17 +39,22 @@ export class DeliveryFailure extends Error {
     return new DeliveryFailure('permanent', reason, message);
   }
 
+  /** A transient failure the platform did not count: the request never arrived, no reply came, or its front end failed (5xx). */
+  static unanswered(reason: string, message: string): DeliveryFailure {
+    return new DeliveryFailure('transient', reason, message, undefined, false);
+  }
+
   /** Anything a sender did not classify itself: network errors and timeouts are worth retrying. */
   static from(error: unknown): DeliveryFailure {
     if (error instanceof DeliveryFailure) return error;
     // A template that fails on this notification's data fails the same way on every retry.
     if (error instanceof TemplateExecError) return DeliveryFailure.permanent('template', error.message);
     const e = error as { name?: string; code?: string; cause?: { code?: string; message?: string }; message?: string };
-    if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return DeliveryFailure.transient('timeout', 'the request timed out');
+    if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return DeliveryFailure.unanswered('timeout', 'the request timed out');
     const code = e?.cause?.code ?? e?.code;
-    if (code) return DeliveryFailure.transient(`network_${code.toLowerCase()}`, `network error: ${code}`);
+    if (code) return DeliveryFailure.unanswered(`network_${code.toLowerCase()}`, `network error: ${code}`);
     // fetch wraps every connection problem in TypeError("fetch failed") with the detail in `cause`.
-    if (e?.name === 'TypeError' && e.message === 'fetch failed') return DeliveryFailure.transient('network_error', `network error: ${e.cause?.message ?? 'fetch failed'}`);
+    if (e?.name === 'TypeError' && e.message === 'fetch failed') return DeliveryFailure.unanswered('network_error', `network error: ${e.cause?.message ?? 'fetch failed'}`);
     return DeliveryFailure.transient('error', e?.message ?? String(error));
   }
 }

@@ -3,6 +3,7 @@ import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ReadinessRegistry, withTimeout } from '@relay/observability';
 import { Redis } from 'ioredis';
 import { DeliveryContext } from './delivery-context';
+import { DigestStore } from './digest-store';
 import { redisOptions } from './redis-connection';
 import { RELAY_RUNTIME, RelayRuntime } from './relay-core.module';
 import { TargetRateLimiter } from './target-rate-limiter';
@@ -47,9 +48,14 @@ export const WORKER_REDIS = Symbol('WORKER_REDIS');
       inject: [WORKER_REDIS, RELAY_RUNTIME],
       useFactory: (redis: Redis, runtime: RelayRuntime) => new TargetRateLimiter(redis, runtime.queuePrefix),
     },
+    {
+      provide: DigestStore,
+      inject: [WORKER_REDIS, RELAY_RUNTIME],
+      useFactory: (redis: Redis, runtime: RelayRuntime) => new DigestStore(redis, runtime.queuePrefix),
+    },
     DeliveryContext,
   ],
-  exports: [WORKER_REDIS, TargetRateLimiter, DeliveryContext],
+  exports: [WORKER_REDIS, TargetRateLimiter, DigestStore, DeliveryContext],
 })
 export class DeliveryWorkerModule implements OnApplicationShutdown {
   constructor(@Inject(WORKER_REDIS) private readonly redis: Redis) {}

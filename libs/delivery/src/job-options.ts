@@ -1,9 +1,7 @@
-import type { Channel } from '@relay/models';
 import type { JobsOptions } from 'bullmq';
-import { QUEUE_SETTINGS, RETENTION } from './queue-settings';
+import { RETENTION, RETRY_JOB_OPTIONS } from './queue-settings';
 
-/** The options every job of a channel is stored with. */
-export function jobOptions(channel: Channel): JobsOptions {
-  const { attempts, backoff } = QUEUE_SETTINGS[channel];
-  return { attempts, backoff, ...RETENTION };
+/** The options every delivery job is stored with. */
+export function jobOptions(): JobsOptions {
+  return { ...RETRY_JOB_OPTIONS, ...RETENTION };
 }

@@ -1,10 +1,7 @@
 import type { Channel } from '@relay/models';
-import type { BackoffOptions } from 'bullmq';
+import { RELAY_BACKOFF, relayBackoffStrategy, UNBOUNDED_ATTEMPTS } from './retry-policy';
 
 export interface QueueSettings {
-  /** Tries for transient failures; rate-limit waits do not spend one. */
-  attempts: number;
-  backoff: BackoffOptions;
   /** Jobs one worker process handles at once (each waits on the network, not the CPU). */
   concurrency: number;
   /** Every outbound call is abandoned after this long and counted as transient. */
@@ -19,19 +16,22 @@ export const RETENTION = {
   removeOnFail: { age: 7 * DAY_S },
 } as const;
 
-// Exponential backoff with 50% jitter from BullMQ itself: 5s, 10s, 20s … 320s, about 10 minutes
-// (less with jitter) across 8 attempts: long enough to ride out a platform hiccup, short enough
-// that the alert still matters when it arrives.
-const CHAT_RETRY = { attempts: 8, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 } } as const;
-
 /** One entry per channel: a channel without settings does not compile. */
 export const QUEUE_SETTINGS: Record<Channel, QueueSettings> = {
-  dingtalk: { ...CHAT_RETRY, concurrency: 16, requestTimeoutMs: 10_000 },
-  wechat: { ...CHAT_RETRY, concurrency: 16, requestTimeoutMs: 10_000 },
-  wecom_robot: { ...CHAT_RETRY, concurrency: 16, requestTimeoutMs: 10_000 },
-  slack: { ...CHAT_RETRY, concurrency: 16, requestTimeoutMs: 10_000 },
-  email: { ...CHAT_RETRY, concurrency: 8, requestTimeoutMs: 30_000 },
+  dingtalk: { concurrency: 16, requestTimeoutMs: 10_000 },
+  wechat: { concurrency: 16, requestTimeoutMs: 10_000 },
+  wecom_robot: { concurrency: 16, requestTimeoutMs: 10_000 },
+  slack: { concurrency: 16, requestTimeoutMs: 10_000 },
+  email: { concurrency: 8, requestTimeoutMs: 30_000 },
 };
+
+/** What a channel's @Processor is created with: its concurrency and the one retry policy. */
+export function workerOptions(channel: Channel) {
+  return { concurrency: QUEUE_SETTINGS[channel].concurrency, settings: { backoffStrategy: relayBackoffStrategy } };
+}
+
+/** How every job is stored: retried by age (retry-policy.ts), not by a count of attempts. */
+export const RETRY_JOB_OPTIONS = { attempts: UNBOUNDED_ATTEMPTS, backoff: RELAY_BACKOFF } as const;
 
 /** Keys of every queue, rate window and token cache share one hash tag so Redis Cluster keeps them together. */
 export const DEFAULT_QUEUE_PREFIX = '{alert-relay}';

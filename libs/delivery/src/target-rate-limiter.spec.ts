@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { uniquePrefix } from '@relay/testing';
-import { secretAddressScope, TargetRateLimiter } from './target-rate-limiter';
+import { digestPacing, secretAddressScope, TargetRateLimiter } from './target-rate-limiter';
 
 describe('TargetRateLimiter on real Redis', () => {
   const a = new Redis(process.env.REDIS_URL!);
@@ -30,7 +30,7 @@ describe('TargetRateLimiter on real Redis', () => {
       expect(w).toBeLessThanOrEqual(2_200);
     }
     // Other targets have windows of their own.
-    expect(await replicas[0].acquire('ops/dingtalk/1', limit)).toEqual({ allowed: true });
+    expect(await replicas[0].acquire('ops/dingtalk/1', limit)).toMatchObject({ allowed: true });
   });
 
   it('admits again once the window has rolled on', async () => {
@@ -105,5 +105,42 @@ describe('TargetRateLimiter on real Redis', () => {
     const keys = await a.keys(`${prefix}*`);
     expect(keys).toHaveLength(2);
     for (const key of keys) expect(key).not.toContain('robot-token');
+  });
+});
+
+describe('TargetRateLimiter digest pacing and released slots', () => {
+  const redis = new Redis(process.env.REDIS_URL!);
+  afterAll(() => redis.disconnect());
+
+  it('keeps the last places of a window for digests, sent at least the spacing apart', async () => {
+    const limiter = new TargetRateLimiter(redis, uniquePrefix());
+    const limit = { max: 8, perMs: 4_000, penaltyMs: 10_000 };
+    const pacing = { reserve: 2, spacingMs: 500 };
+    expect(digestPacing(limit)).toEqual({ reserve: 4, spacingMs: 500 });
+    const first = await Promise.all(Array.from({ length: 6 }, (_, i) => limiter.acquire('robot', limit, `j${i}`, pacing)));
+    expect(first.every((a) => a.allowed)).toBe(true);
+    const refused = await limiter.acquire('robot', limit, 'j6', pacing);
+    expect(refused).toMatchObject({ allowed: false, reason: 'window' });
+    expect((refused as { waitMs: number }).waitMs).toBeGreaterThan(400);
+    expect((refused as { waitMs: number }).waitMs).toBeLessThanOrEqual(500);
+    await new Promise((r) => setTimeout(r, 510));
+    expect((await limiter.acquire('robot', limit, 'j6', pacing)).allowed).toBe(true);
+    // The next digest waits its spacing again; with no spacing asked (a digest's second message) it may go at once.
+    expect((await limiter.acquire('robot', limit, 'j7', pacing)).allowed).toBe(false);
+    expect((await limiter.acquire('robot', limit, '', { ...pacing, spacingMs: 0 })).allowed).toBe(true);
+    // The window is full now: the next turn is when its oldest send leaves it.
+    const full = await limiter.acquire('robot', limit, 'j8', { ...pacing, spacingMs: 0 });
+    expect(full).toMatchObject({ allowed: false, reason: 'window' });
+    expect((full as { waitMs: number }).waitMs).toBeGreaterThan(3_000);
+  });
+
+  it('gives back the place of a send the platform never answered', async () => {
+    const limiter = new TargetRateLimiter(redis, uniquePrefix());
+    const limit = { max: 1, perMs: 60_000, penaltyMs: 10_000 };
+    const admitted = await limiter.acquire('robot', limit);
+    expect(admitted.allowed).toBe(true);
+    expect((await limiter.acquire('robot', limit)).allowed).toBe(false);
+    await limiter.release('robot', (admitted as { slot: string }).slot);
+    expect((await limiter.acquire('robot', limit)).allowed).toBe(true);
   });
 });

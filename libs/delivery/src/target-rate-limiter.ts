@@ -50,6 +50,31 @@ local function wait(at)
   return {2, at - now}
 end
 
+-- Digest pacing (ARGV[5] > 0): the last ARGV[5] places of a window are kept for digests, sent
+-- at least ARGV[6] ms apart, so a backlog gathers into a few messages instead of spending the
+-- window on single ones and then waiting a whole window. Waiters take no place in line here:
+-- the next send to the target carries every notification waiting for it.
+local reserve = tonumber(ARGV[5])
+if reserve > 0 then
+  local oldest, newest, s = nil, nil, 0
+  local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES')
+  for i = 1, #members, 2 do
+    if string.sub(members[i], 1, 2) == 's:' then
+      local at = tonumber(members[i + 1])
+      s = s + 1
+      if not oldest then oldest = at end
+      newest = at
+    end
+  end
+  redis.call('ZREM', KEYS[1], waiter)
+  if s >= max then return {2, math.max(1, oldest + window - now)} end
+  local spacing = tonumber(ARGV[6])
+  if s >= max - reserve and newest + spacing > now then return {2, newest + spacing - now} end
+  redis.call('ZADD', KEYS[1], now, 's:' .. ARGV[4])
+  keepFor()
+  return {0, 0}
+end
+
 local turn = redis.call('ZSCORE', KEYS[1], waiter)
 if turn then
   turn = tonumber(turn)
@@ -80,8 +105,29 @@ export function secretAddressScope(kind: string, address: string): string {
 }
 
 export type Admission =
-  | { allowed: true }
+  | { allowed: true; slot: string }
   | { allowed: false; waitMs: number; reason: 'window' | 'penalty' };
+
+/**
+ * How a target's backlog gathers into digests: the last `reserve` places of each window are sent
+ * at least `spacingMs` apart. Absent, every place is open to single messages.
+ */
+export interface DigestPacing {
+  reserve: number;
+  spacingMs: number;
+}
+
+/**
+ * The pacing a target gets when it digests: half of its window kept in reserve, spent at the
+ * platform's average rate. A robot of 20 a minute sends its first 10 at once, then one digest
+ * every 3 s; each carries everything that waited. Half, not less, because a digest of a large
+ * backlog takes several places (a WeCom app message holds about 15 alerts): with a quarter in
+ * reserve, a burst of 50 to a 15-a-minute app ran out of places mid-burst and its last alerts
+ * waited for the next window.
+ */
+export function digestPacing(limit: RateLimit): DigestPacing {
+  return { reserve: Math.max(1, Math.floor(limit.max / 2)), spacingMs: Math.ceil(limit.perMs / limit.max) };
+}
 
 /**
  * BullMQ's limiter is per queue; platforms limit per robot/webhook, so the relay keeps its own.
@@ -101,18 +147,30 @@ export class TargetRateLimiter {
    * `waiter` names the job asking (its id), so a refused job keeps its place in line when it
    * comes back at the time it was given; without one the caller takes no place in line.
    */
-  async acquire(scope: string, limit: RateLimit, waiter = ''): Promise<Admission> {
+  async acquire(scope: string, limit: RateLimit, waiter = '', pacing?: DigestPacing): Promise<Admission> {
     const margin = Math.min(1000, Math.ceil(limit.perMs * 0.02));
+    const slot = randomUUID();
     const [code, wait] = (await (this.redis as any).relayAcquire(
       this.key('window', scope),
       this.key('penalty', scope),
       limit.max,
       limit.perMs + margin,
       waiter,
-      randomUUID(),
+      slot,
+      pacing?.reserve ?? 0,
+      pacing?.spacingMs ?? 0,
     )) as [number, number];
-    if (code === 0) return { allowed: true };
+    if (code === 0) return { allowed: true, slot };
     return { allowed: false, waitMs: wait, reason: code === 1 ? 'penalty' : 'window' };
+  }
+
+  /**
+   * Gives back an admitted slot whose request never reached the platform (connection refused, DNS,
+   * timeout): the platform counts only what it answered, so after an outage the retries need not
+   * wait for sends that never happened.
+   */
+  async release(scope: string, slot: string): Promise<void> {
+    await this.redis.zrem(this.key('window', scope), `s:${slot}`);
   }
 
   /** Leaves the scope alone until `untilMs` (epoch ms), for every replica. */

@@ -20,4 +20,16 @@ export interface DeliveryResult {
   deliveredAt: number;
   /** Whatever the platform said worth keeping (message id, partly invalid recipients …), never a secret. */
   detail?: Record<string, unknown>;
+  /**
+   * This job sent a digest: how many messages, how many jobs' notifications they completed (this
+   * one's included), the other jobs it carried, and those of them (or this one) whose notification
+   * a newer one of the same group replaced.
+   */
+  digest?: { messages: number; notifications: number; carried: string[]; superseded: string[] };
+  /** This job's notification went out in another job's digest message. */
+  carriedBy?: string;
+  /** A newer notification of the same group was shown in this one's place. */
+  superseded?: boolean;
+  /** The target's template failed on this notification; the built-in one was used (its error). */
+  templateFallback?: string;
 }

@@ -43,6 +43,20 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  readonly digestNotifications = new Counter({
+    name: 'alert_relay_digest_notifications_total',
+    help: 'Notifications delivered inside a digest message (the sending one included), by channel and target.',
+    labelNames: ['channel', 'target'],
+    registers: [this.registry],
+  });
+
+  readonly digestMessages = new Counter({
+    name: 'alert_relay_digest_messages_total',
+    help: 'Digest messages the platform accepted (each carries several notifications), by channel and target.',
+    labelNames: ['channel', 'target'],
+    registers: [this.registry],
+  });
+
   readonly queueJobs = new Gauge({
     name: 'alert_relay_queue_jobs',
     help: 'Jobs in each channel queue by state, read from Redis at scrape time.',

@@ -10,3 +10,7 @@ export { cutToFit, renderWithinBytes, truncateUtf8, utf8ByteLength, defaultMoreL
 export type { FitOptions, MoreLine, OmittedAlerts } from './truncate';
 export { DEFAULT_TEMPLATE_NAMES, DEFAULT_TEMPLATE_SOURCES } from './defaults';
 export { GoTime, GoDuration, loadLocation } from './engine/gotime';
+export { digestPayload, packDigest } from './digest';
+export type { DigestPart } from './digest';
+export { packDigestByDestination } from './digest-destinations';
+export type { RoutedDigestPart } from './digest-destinations';

@@ -34,6 +34,24 @@ export abstract class TargetConfig {
   @Type(() => RateLimitConfig)
   rate_limit?: RateLimitConfig;
 
+  /**
+   * Under throttling the notifications waiting for this target go out together as one digest
+   * (split only as the platform's size limit needs); false keeps one message per notification.
+   */
+  @IsOptional()
+  @IsBoolean()
+  digest?: boolean;
+
+  /** Transient failures are retried until the notification is this old (default: global, 6h); then it fails as `expired`. */
+  @IsOptional()
+  @IsPositiveDuration()
+  max_delivery_age?: string;
+
+  /** The longest wait between two tries of a failing delivery (default: global, 5m). */
+  @IsOptional()
+  @IsPositiveDuration()
+  max_retry_interval?: string;
+
   /** Alertmanager's per-receiver HTTP client settings: accepted so pasted blocks load; the relay uses its own client. */
   @Allow()
   http_config?: unknown;

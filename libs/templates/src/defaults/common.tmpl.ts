@@ -41,4 +41,26 @@ Ended: {{ template "__relay.ends" . }} (lasted {{ template "__relay.duration" . 
 {{- with .ExternalURL }}
 Alertmanager: {{ template "__relay.alertmanager_url" $ }}{{ end }}
 {{- end }}
+
+{{/* Digests: .Alerts are every alert carried, firing first; .CommonLabels what all of them share.
+     Each alert is one or two lines: its status, name, summary, labels and times. */}}
+{{ define "__relay.digest.title" -}}
+[DIGEST] {{ template "__relay.counts" . }}{{ with .CommonLabels.alertname }} · {{ . }}{{ end }}
+{{- end }}
+
+{{ define "__relay.digest.intro" }}Sent together while the target was throttled (a backlog, a rate limit or an outage).{{ end }}
+
+{{ define "__relay.digest.when" }}{{ if eq .Status "firing" }}since {{ template "__relay.starts" . }}{{ else }}{{ template "__relay.starts" . }} → {{ template "__relay.ends" . }}{{ end }}{{ end }}
+
+{{ define "__relay.digest.text_list" -}}
+{{ template "__relay.digest.title" . }}
+{{ template "__relay.digest.intro" . }}
+{{ range .Alerts }}
+{{ if eq .Status "firing" }}[FIRING]{{ else }}[RESOLVED]{{ end }} {{ .Labels.alertname }}{{ with .Labels.severity }} ({{ . }}){{ end }}{{ with .Annotations.summary }}: {{ . }}{{ end }}
+{{ with .Labels.Remove (stringSlice "alertname" "severity") }}  {{ range $i, $p := .SortedPairs }}{{ if $i }}, {{ end }}{{ $p.Name }}={{ $p.Value }}{{ end }}
+{{ end }}  {{ template "__relay.digest.when" . }}
+{{ end }}
+{{- with .ExternalURL }}
+Alertmanager: {{ template "__relay.alertmanager_url" $ }}{{ end }}
+{{- end }}
 `;

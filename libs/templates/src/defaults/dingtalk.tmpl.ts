@@ -32,4 +32,19 @@ export const DINGTALK_TMPL = String.raw`
 {{ with .ExternalURL }}[Alertmanager]({{ template "__relay.alertmanager_url" $ }})
 {{ end }}
 {{- end }}
+
+{{ define "dingtalk.default.digest.title" }}{{ template "__relay.digest.title" . }}{{ end }}
+
+{{ define "dingtalk.default.digest" -}}
+### 📋 {{ template "__relay.digest.title" . }}
+
+{{ template "__relay.digest.intro" . }}
+
+{{ range .Alerts -}}
+- {{ if eq .Status "firing" }}🔥{{ else }}✅{{ end }} **{{ .Labels.alertname }}**{{ with .Labels.severity }} [{{ . }}]{{ end }}{{ with .Annotations.summary }} {{ . }}{{ end }}
+{{- with .Labels.Remove (stringSlice "alertname" "severity") }} · {{ range $i, $p := .SortedPairs }}{{ if $i }}, {{ end }}{{ $p.Name }}={{ $p.Value }}{{ end }}{{ end }} · {{ template "__relay.digest.when" . }}
+{{ end }}
+{{ with .ExternalURL }}[Alertmanager]({{ template "__relay.alertmanager_url" $ }})
+{{ end }}
+{{- end }}
 `;

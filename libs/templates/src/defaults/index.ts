@@ -19,9 +19,9 @@ export const DEFAULT_TEMPLATE_SOURCES: readonly { name: string; text: string }[]
 ];
 
 export const DEFAULT_TEMPLATE_NAMES = {
-  dingtalk: { title: 'dingtalk.default.title', text: 'dingtalk.default.text' },
-  wechat: { message: 'wechat.default.message' },
-  wecom_robot: { message: 'wecom_robot.default.message' },
+  dingtalk: { title: 'dingtalk.default.title', text: 'dingtalk.default.text', digestTitle: 'dingtalk.default.digest.title', digest: 'dingtalk.default.digest' },
+  wechat: { message: 'wechat.default.message', digest: 'wechat.default.digest' },
+  wecom_robot: { message: 'wecom_robot.default.message', digest: 'wecom_robot.default.digest' },
   slack: {
     title: 'slack.default.title',
     text: 'slack.default.text',
@@ -34,7 +34,16 @@ export const DEFAULT_TEMPLATE_NAMES = {
     iconurl: 'slack.default.iconurl',
     footer: 'slack.default.footer',
     callbackid: 'slack.default.callbackid',
+    digestTitle: 'slack.default.digest.title',
+    digest: 'slack.default.digest',
   },
-  email: { subject: 'email.default.subject', html: 'email.default.html', text: 'email.default.text' },
+  email: {
+    subject: 'email.default.subject',
+    html: 'email.default.html',
+    text: 'email.default.text',
+    digestSubject: 'email.default.digest.subject',
+    digestHtml: 'email.default.digest.html',
+    digestText: 'email.default.digest.text',
+  },
 } as const;
 

@@ -24,4 +24,13 @@ export const SLACK_TMPL = String.raw`
 
 {{ end -}}
 {{- end }}
+
+{{ define "slack.default.digest.title" }}{{ template "__relay.digest.title" . }}{{ end }}
+{{ define "slack.default.digest" -}}
+_{{ template "__relay.digest.intro" . }}_
+{{ range .Alerts -}}
+{{ if eq .Status "firing" }}:fire:{{ else }}:white_check_mark:{{ end }} *{{ template "__relay.slack_escape" .Labels.alertname }}*{{ with .Labels.severity }} ({{ template "__relay.slack_escape" . }}){{ end }}{{ with .Annotations.summary }} {{ template "__relay.slack_escape" . }}{{ end }}
+{{- with .Labels.Remove (stringSlice "alertname" "severity") }} · {{ range $i, $p := .SortedPairs }}{{ if $i }}, {{ end }}{{ template "__relay.slack_escape" $p.Name }}={{ template "__relay.slack_escape" $p.Value }}{{ end }}{{ end }} · {{ template "__relay.digest.when" . }}
+{{ end -}}
+{{- end }}
 `;

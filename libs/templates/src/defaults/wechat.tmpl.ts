@@ -30,4 +30,19 @@ export const WECHAT_TMPL = String.raw`
 {{ range .Alerts.Resolved }}{{ template "__relay.wecom.alert" . }}{{ end -}}
 {{ with .ExternalURL }}[Alertmanager]({{ template "__relay.alertmanager_url" $ }}){{ end }}
 {{- end }}
+
+{{ define "wechat.default.digest" }}{{ template "__relay.digest.text_list" . }}{{ end }}
+
+{{ define "wecom_robot.default.digest" -}}
+### {{ template "__relay.digest.title" . }}
+<font color="comment">{{ template "__relay.digest.intro" . }}</font>
+
+{{ range .Alerts -}}
+> {{ if eq .Status "firing" }}<font color="warning">FIRING</font>{{ else }}<font color="info">RESOLVED</font>{{ end }} **{{ .Labels.alertname }}**{{ with .Labels.severity }} <font color="comment">{{ . }}</font>{{ end }}{{ with .Annotations.summary }} {{ . }}{{ end }}
+{{ with .Labels.Remove (stringSlice "alertname" "severity") }}> {{ range $i, $p := .SortedPairs }}{{ if $i }}, {{ end }}{{ $p.Name }}={{ $p.Value }}{{ end }}
+{{ end }}> {{ template "__relay.digest.when" . }}
+
+{{ end -}}
+{{ with .ExternalURL }}[Alertmanager]({{ template "__relay.alertmanager_url" $ }}){{ end }}
+{{- end }}
 `;
