@@ -1,6 +1,6 @@
 import { Job, Queue } from 'bullmq';
 import { queueName } from '@relay/models';
-import { eventually, InProcessRelay, metricValue, notification, postJson, settledJob, startRelay } from '@relay/testing';
+import { dumpRedis, eventually, InProcessRelay, metricValue, notification, postJson, settledJob, startRelay } from '@relay/testing';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { DingtalkWorkerModule } from '../../apps/dingtalk-worker/src/dingtalk-worker.module';
 import { FakeDingtalk } from '../fakes/dingtalk.fake';
@@ -124,6 +124,11 @@ receivers:
     for (const job of carried) expect(named.has(job.id)).toBe(true);
     const { logs } = await queue.getJobLogs(carried[0].id!);
     expect(logs.join('\n')).toMatch(new RegExp(`waiting for the target[^]*delivered in the digest message of job ${carried[0].returnvalue.carriedBy}`));
+
+    // Nothing about the digests (pending sets, claims, records, job logs) names a robot's token.
+    const everything = await dumpRedis(process.env.REDIS_URL!, relay.runtime.queuePrefix);
+    expect(everything).toContain('delivered in the digest message of job');
+    expect(everything).not.toContain('stormtoken');
 
     const metrics = await (await fetch(`${relay.url}/metrics`)).text();
     const labels = { channel: 'dingtalk', target: 'storm/dingtalk/0' };

@@ -69,6 +69,14 @@ describe('template render command', () => {
     expect(r.out).toBe('[FIRING:5] NodeDown (node critical)');
   });
 
+  it('previews the digest templates on a notification, as a digest of its alerts would show', async () => {
+    const title = await run(['--template.glob=nomatch/*', '--template.text={{ template "dingtalk.default.digest.title" . }}', '--template.data=data/five-firing.json']);
+    expect(title.out).toBe('[DIGEST] 5 firing · NodeDown');
+    const text = await run(['--template.glob=nomatch/*', '--template.text={{ template "wechat.default.digest" . }}', '--template.data=data/five-firing.json']);
+    expect(text.code).toBe(0);
+    expect(text.out.split('\n').filter((line) => line.startsWith('[FIRING] NodeDown'))).toHaveLength(5);
+  });
+
   it('reports errors like amtool, exit 1', async () => {
     const r = await run(['--template.glob=templates/*.tmpl', '--template.text={{ .Foo }}', '--template.data=data/mixed.json']);
     expect(r.code).toBe(1);
