@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { classifyDingtalkError, classifyDingtalkHttp } from './dingtalk.errors';
+import { jsonAnswer, PlatformHttp, statusFailure } from '@relay/delivery';
+import { classifyDingtalkError } from './dingtalk.errors';
 import type { DingtalkMessage } from './dingtalk.message';
 
 /**
@@ -25,23 +26,17 @@ export interface DingtalkSendOptions {
 
 /** Posts one robot message; resolves when DingTalk accepted it (errcode 0), throws DeliveryFailure otherwise. */
 export class DingtalkClient {
-  constructor(private readonly timeoutMs: number) {}
+  private readonly http: PlatformHttp;
+
+  constructor(timeoutMs: number) {
+    this.http = new PlatformHttp('DingTalk', { timeoutMs });
+  }
 
   async send(message: DingtalkMessage, options: DingtalkSendOptions): Promise<void> {
-    const response = await fetch(signedRobotUrl(options.url, options.secret), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json; charset=utf-8' },
-      body: JSON.stringify(message),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const text = await response.text();
-    if (!response.ok) throw classifyDingtalkHttp(response.status, response.headers.get('retry-after'), options.penaltyMs);
-    let answer: { errcode?: number; errmsg?: string };
-    try {
-      answer = JSON.parse(text);
-    } catch {
-      throw classifyDingtalkHttp(502, null, options.penaltyMs);
-    }
-    if (answer.errcode !== 0) throw classifyDingtalkError(Number(answer.errcode ?? -1), String(answer.errmsg ?? ''), options.penaltyMs);
+    const answer = await this.http.postJson(signedRobotUrl(options.url, options.secret), message);
+    const failure = statusFailure('DingTalk', answer, options.penaltyMs);
+    if (failure) throw failure;
+    const { errcode, errmsg } = jsonAnswer<{ errcode?: number; errmsg?: string }>('DingTalk', answer);
+    if (errcode !== 0) throw classifyDingtalkError(Number(errcode ?? -1), String(errmsg ?? ''), options.penaltyMs);
   }
 }

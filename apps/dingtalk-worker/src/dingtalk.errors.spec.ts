@@ -1,4 +1,4 @@
-import { classifyDingtalkError, classifyDingtalkHttp } from './dingtalk.errors';
+import { classifyDingtalkError } from './dingtalk.errors';
 
 describe('classifyDingtalkError', () => {
   const now = 1_000_000;
@@ -26,12 +26,5 @@ describe('classifyDingtalkError', () => {
     expect(failure.reason).toBe(`errcode_${errcode}`);
     expect(failure.message).toContain(errmsg);
     if (kind === 'rate_limited') expect(failure.retryAt).toBe(now + 600_000);
-  });
-
-  it('honours Retry-After on HTTP 429 and retries 5xx', () => {
-    expect(classifyDingtalkHttp(429, '30', 600_000, 0)).toMatchObject({ kind: 'rate_limited', retryAt: 30_000 });
-    expect(classifyDingtalkHttp(429, null, 600_000, 0)).toMatchObject({ kind: 'rate_limited', retryAt: 600_000 });
-    expect(classifyDingtalkHttp(502, null, 1, 0).kind).toBe('transient');
-    expect(classifyDingtalkHttp(404, null, 1, 0).kind).toBe('permanent');
   });
 });

@@ -1,22 +1,25 @@
-import { DeliveryFailure, retryAfterToTime } from '@relay/delivery';
+import { DeliveryFailure, ErrcodeTable, errcodeFailure } from '@relay/delivery';
 
-/** Throttled: DingTalk stops accepting from the robot for its penalty window (10 minutes). */
-const THROTTLED = new Set([130101, 410100]);
-
-/** Will never succeed as configured or as rendered: retrying only adds noise. */
-const PERMANENT = new Map<number, string>([
-  [400013, 'the group of this robot was dissolved'],
-  [400101, 'the robot access_token does not exist'],
-  [400102, 'the robot is disabled'],
-  [400105, 'the message type is not supported'],
-  [400106, 'the robot is not in the group'],
-  [430101, 'the content was refused by moderation'],
-  [430102, 'the content was refused by moderation'],
-  [430103, 'the content was refused by moderation'],
-  [430104, 'the content was refused by moderation'],
-  [460101, 'the message is too large'],
-  [101002, 'the message is too large'],
-]);
+/**
+ * Throttled: DingTalk stops accepting from the robot for its penalty window (10 minutes).
+ * Permanent: will never succeed as configured or as rendered; retrying only adds noise.
+ */
+const DINGTALK_ERRCODES: ErrcodeTable = {
+  throttled: new Set([130101, 410100]),
+  permanent: new Map<number, string>([
+    [400013, 'the group of this robot was dissolved'],
+    [400101, 'the robot access_token does not exist'],
+    [400102, 'the robot is disabled'],
+    [400105, 'the message type is not supported'],
+    [400106, 'the robot is not in the group'],
+    [430101, 'the content was refused by moderation'],
+    [430102, 'the content was refused by moderation'],
+    [430103, 'the content was refused by moderation'],
+    [430104, 'the content was refused by moderation'],
+    [460101, 'the message is too large'],
+    [101002, 'the message is too large'],
+  ]),
+};
 
 /**
  * Classifies DingTalk's answer. Errors arrive as HTTP 200 with an errcode, so the errcode is
@@ -24,24 +27,10 @@ const PERMANENT = new Map<number, string>([
  * "invalid timestamp" (clock skew) can pass on a later, freshly signed attempt.
  */
 export function classifyDingtalkError(errcode: number, errmsg: string, penaltyMs: number, now = Date.now()): DeliveryFailure {
-  const reason = `errcode_${errcode}`;
-  const message = `DingTalk errcode ${errcode}: ${errmsg}`;
-  if (THROTTLED.has(errcode)) return DeliveryFailure.rateLimited(reason, message, now + penaltyMs);
   if (errcode === 310000) {
-    return /timestamp/i.test(errmsg) ? DeliveryFailure.transient(reason, message) : DeliveryFailure.permanent(reason, message);
+    const message = `DingTalk errcode ${errcode}: ${errmsg}`;
+    return /timestamp/i.test(errmsg) ? DeliveryFailure.transient('errcode_310000', message) : DeliveryFailure.permanent('errcode_310000', message);
   }
-  const permanent = PERMANENT.get(errcode);
-  if (permanent) return DeliveryFailure.permanent(reason, `${message} (${permanent})`);
-  // -1 (system busy) and codes DingTalk may add later: retrying is safer than dropping an alert.
-  return DeliveryFailure.transient(reason, message);
-}
-
-export function classifyDingtalkHttp(status: number, retryAfter: string | null, penaltyMs: number, now = Date.now()): DeliveryFailure {
-  const reason = `http_${status}`;
-  if (status === 429) {
-    return DeliveryFailure.rateLimited(reason, 'DingTalk answered 429 Too Many Requests', retryAfterToTime(retryAfter, now) ?? now + penaltyMs);
-  }
-  if (status >= 500) return DeliveryFailure.unanswered(reason, `DingTalk answered HTTP ${status}`);
-  if (status === 408) return DeliveryFailure.transient(reason, `DingTalk answered HTTP ${status}`);
-  return DeliveryFailure.permanent(reason, `DingTalk answered HTTP ${status}`);
+  // -1 (system busy) and codes DingTalk may add later are retried.
+  return errcodeFailure('DingTalk', DINGTALK_ERRCODES, errcode, errmsg, penaltyMs, now);
 }

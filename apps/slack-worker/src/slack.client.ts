@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { SlackConfig, SlackGlobals } from '@relay/config';
-import { DeliveryFailure } from '@relay/delivery';
+import { DeliveryFailure, jsonAnswer, PlatformHttp } from '@relay/delivery';
 import { classifySlackApiError, classifySlackHttp } from './slack.errors';
 import type { SlackMessage } from './slack.message';
 
@@ -85,34 +85,26 @@ export type SlackReceipt = {
  * Content-Type says which one answered, as Alertmanager decides it.
  */
 export class SlackClient {
-  constructor(private readonly timeoutMs: number) {}
+  private readonly http: PlatformHttp;
+
+  constructor(timeoutMs: number) {
+    this.http = new PlatformHttp('Slack', { timeoutMs });
+  }
 
   async send(message: SlackMessage, destination: SlackDestination, options: SlackSendOptions): Promise<SlackReceipt> {
-    const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
-    if (destination.authorization) headers.Authorization = destination.authorization;
-    const response = await fetch(destination.url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(message),
-      signal: AbortSignal.timeout(options.timeoutMs || this.timeoutMs),
-    });
-    const body = await response.text();
-    const retryAfter = response.headers.get('retry-after');
-    if (!response.ok) throw classifySlackHttp(response.status, body, retryAfter, options.penaltyMs);
+    const headers: Record<string, string> = destination.authorization ? { authorization: destination.authorization } : {};
+    const answer = await this.http.postJson(destination.url, message, headers, options.timeoutMs);
+    const retryAfter = answer.header('retry-after') ?? null;
+    if (answer.status < 200 || answer.status >= 300) throw classifySlackHttp(answer.status, answer.text, retryAfter, options.penaltyMs);
 
-    if ((response.headers.get('content-type') ?? '').startsWith('application/json')) {
-      let answer: { ok?: unknown; error?: unknown; channel?: unknown; ts?: unknown };
-      try {
-        answer = JSON.parse(body);
-      } catch {
-        throw DeliveryFailure.transient('unreadable_response', 'Slack answered with JSON that does not parse');
-      }
-      if (answer.ok !== true) throw classifySlackApiError(String(answer.error ?? 'unknown_error'), retryAfter, options.penaltyMs);
-      return { channel: typeof answer.channel === 'string' ? answer.channel : undefined, ts: typeof answer.ts === 'string' ? answer.ts : undefined };
+    if ((answer.header('content-type') ?? '').startsWith('application/json')) {
+      const body = jsonAnswer<{ ok?: unknown; error?: unknown; channel?: unknown; ts?: unknown }>('Slack', answer);
+      if (body.ok !== true) throw classifySlackApiError(String(body.error ?? 'unknown_error'), retryAfter, options.penaltyMs);
+      return { channel: typeof body.channel === 'string' ? body.channel : undefined, ts: typeof body.ts === 'string' ? body.ts : undefined };
     }
-    if (body.trim() !== 'ok') {
+    if (answer.text.trim() !== 'ok') {
       // Alertmanager does not retry this either: a 2xx that is not Slack's "ok" will not turn into one.
-      throw DeliveryFailure.permanent('unexpected_response', `Slack answered ${response.status} without "ok": ${body.slice(0, 100)}`);
+      throw DeliveryFailure.permanent('unexpected_response', `Slack answered ${answer.status} without "ok": ${answer.text.slice(0, 100)}`);
     }
     return {};
   }

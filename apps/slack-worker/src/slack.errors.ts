@@ -1,4 +1,4 @@
-import { DeliveryFailure, retryAfterToTime } from '@relay/delivery';
+import { DeliveryFailure, retryAfterToTime, statusFailure } from '@relay/delivery';
 
 /**
  * Errors that will come back the same on every try: the payload, the webhook, the token or the
@@ -66,17 +66,18 @@ function throttled(retryAfter: string | null, penaltyMs: number, now: number): D
 }
 
 /**
- * Classifies a non-2xx answer. The body of an incoming webhook error is the error name in plain
- * text (`channel_is_archived`); chat.postMessage may answer 429 with `{ok:false, error:"ratelimited"}`.
+ * Classifies a non-2xx answer with the shared status policy (platform-http.ts), naming the error
+ * the body gives: an incoming webhook's is the error name in plain text (`channel_is_archived`);
+ * chat.postMessage may answer 429 with `{ok:false, error:"ratelimited"}`. Slack's own "try again
+ * later" errors are retried whatever their status.
  */
 export function classifySlackHttp(status: number, body: string, retryAfter: string | null, penaltyMs: number, now = Date.now()): DeliveryFailure {
   if (status === 429) return throttled(retryAfter, penaltyMs, now);
   const error = errorName(body);
   const reason = error ? reasonOf(error, `http_${status}`) : `http_${status}`;
-  const message = `Slack answered HTTP ${status}${error ? `: ${error}` : ''}`;
-  if (status >= 500) return DeliveryFailure.unanswered(reason, message);
-  if (status === 408 || (error && TRANSIENT.has(error))) return DeliveryFailure.transient(reason, message);
-  return DeliveryFailure.permanent(reason, message);
+  if (status < 500 && error && TRANSIENT.has(error)) return DeliveryFailure.transient(reason, `Slack answered HTTP ${status}: ${error}`);
+  const answer = { status, text: body, header: (name: string) => (name === 'retry-after' ? (retryAfter ?? undefined) : undefined) };
+  return statusFailure('Slack', answer, penaltyMs, { reason, detail: error }, now) ?? DeliveryFailure.transient(reason, `Slack answered HTTP ${status}`);
 }
 
 /**

@@ -1,5 +1,5 @@
-import { DeliveryFailure } from '@relay/delivery';
-import { classifyGettokenError, classifyWecomHttp } from './wechat.errors';
+import { DeliveryFailure, jsonAnswer, PlatformAnswer, PlatformHttp, statusFailure } from '@relay/delivery';
+import { classifyGettokenError } from './wechat.errors';
 import type { WechatMessage } from './wechat.message';
 
 /** Whose access_token: one WeCom app of one corp, at one API location. */
@@ -36,14 +36,18 @@ export function wecomApi(apiUrl: string, method: string): URL {
  * token, so no error raised here mentions one.
  */
 export class WechatClient {
-  constructor(private readonly timeoutMs: number) {}
+  private readonly http: PlatformHttp;
+
+  constructor(timeoutMs: number) {
+    this.http = new PlatformHttp('WeCom', { timeoutMs });
+  }
 
   /** gettoken; a refusal is classified (40001/40013/60020 permanent, 45009/45033/-1 transient). */
   async fetchToken(credentials: WechatCredentials): Promise<AccessToken> {
     const url = wecomApi(credentials.apiUrl, 'gettoken');
     url.searchParams.set('corpid', credentials.corpId);
     url.searchParams.set('corpsecret', credentials.apiSecret);
-    const answer = await this.call(url, { method: 'GET' });
+    const answer = this.read(await this.http.get(url));
     if (answer.errcode !== 0 || typeof answer.access_token !== 'string' || !answer.access_token) {
       throw classifyGettokenError(Number(answer.errcode ?? -1), String(answer.errmsg ?? 'no access_token in the answer'));
     }
@@ -55,30 +59,15 @@ export class WechatClient {
   async postMessage(apiUrl: string, token: string, message: WechatMessage): Promise<WechatSendAnswer> {
     const url = wecomApi(apiUrl, 'message/send');
     url.searchParams.set('access_token', token);
-    const answer = await this.call(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json; charset=utf-8' },
-      body: JSON.stringify(message),
-    });
+    const answer = this.read(await this.http.postJson(url, message));
     return { ...answer, errcode: Number(answer.errcode ?? -1), errmsg: String(answer.errmsg ?? '') };
   }
 
-  private async call(url: URL, init: RequestInit): Promise<any> {
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-      text = await response.text();
-    } catch (error) {
-      // Network errors from fetch name no URL, but take no chances with one holding a secret.
-      throw DeliveryFailure.from(error);
-    }
-    if (!response.ok) throw classifyWecomHttp(response.status);
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw DeliveryFailure.transient('invalid_answer', 'WeCom answered with something that is not JSON');
-    }
+  /** WeCom answers errors as 200 with an errcode, so a non-2xx comes from a proxy or an outage (a 429 pauses for the target's penalty). */
+  private read(answer: PlatformAnswer): any {
+    const failure = statusFailure('WeCom', answer, undefined);
+    if (failure) throw failure;
+    return jsonAnswer('WeCom', answer);
   }
 }
 

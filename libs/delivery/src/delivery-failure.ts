@@ -31,7 +31,8 @@ export class DeliveryFailure extends Error {
     return new DeliveryFailure('transient', reason, message);
   }
 
-  static rateLimited(reason: string, message: string, retryAt: number): DeliveryFailure {
+  /** Without `retryAt` the target's own `rate_limit.penalty` applies. */
+  static rateLimited(reason: string, message: string, retryAt?: number): DeliveryFailure {
     return new DeliveryFailure('rate_limited', reason, message, retryAt);
   }
 
@@ -52,12 +53,16 @@ export class DeliveryFailure extends Error {
     const e = error as { name?: string; code?: string; cause?: { code?: string; message?: string }; message?: string };
     if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return DeliveryFailure.unanswered('timeout', 'the request timed out');
     const code = e?.cause?.code ?? e?.code;
+    // undici's own timeouts: connecting, waiting for the headers, or for the rest of the body.
+    if (code && UNDICI_TIMEOUTS.has(code)) return DeliveryFailure.unanswered('timeout', 'the request timed out');
     if (code) return DeliveryFailure.unanswered(`network_${code.toLowerCase()}`, `network error: ${code}`);
     // fetch wraps every connection problem in TypeError("fetch failed") with the detail in `cause`.
     if (e?.name === 'TypeError' && e.message === 'fetch failed') return DeliveryFailure.unanswered('network_error', `network error: ${e.cause?.message ?? 'fetch failed'}`);
     return DeliveryFailure.transient('error', e?.message ?? String(error));
   }
 }
+
+const UNDICI_TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** Parses Retry-After (seconds or an HTTP date) into ms since epoch; undefined when absent or unreadable. */
 export function retryAfterToTime(header: string | null | undefined, now = Date.now()): number | undefined {

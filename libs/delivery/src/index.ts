@@ -5,6 +5,7 @@ export * from './delivery-worker.module';
 export * from './delivery.processor';
 export * from './job-options';
 export * from './queue-settings';
+export * from './platform-http';
 export * from './redis-connection';
 export * from './retry-policy';
 export * from './relay-core.module';
