@@ -28,6 +28,24 @@ const storeSuffix = () => Math.floor(Math.random() * 2 ** 32).toString(36);
 /** Redis must take the jobs within this time or ingest answers 503 (Alertmanager then retries). */
 const ENQUEUE_TIMEOUT_MS = 3_000;
 
+/** Redis could not take the jobs (down, unreachable, too slow, refusing writes): the one cause of a 503. */
+export class QueueUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'QueueUnavailableError';
+  }
+}
+
+/**
+ * JavaScript's own error classes come from code, ours or BullMQ's (a TypeError on bad data, a
+ * RangeError from JSON.stringify overflowing its stack), not from the connection: ioredis and
+ * BullMQ report a closed stream, a refused write or a Redis reply as plain Errors (or their
+ * subclasses), and the timeout above is one too. Answering 503 to a code error made a poison
+ * notification that Alertmanager retried for ever; it is a 500 now, logged with its stack.
+ */
+const isCodeError = (e: unknown) =>
+  e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError || e instanceof EvalError || e instanceof URIError;
+
 @Injectable()
 export class EnqueueService {
   constructor(
@@ -38,9 +56,18 @@ export class EnqueueService {
 
   /**
    * One job per target of the receiver (resolved notifications only for send_resolved targets).
-   * Resolves only once Redis has stored them all.
+   * Resolves only once Redis has stored them all; rejects with QueueUnavailableError when Redis
+   * could not take them, and with the error itself when something else failed.
    */
   async enqueue(receiver: ResolvedReceiver, payload: WebhookPayload): Promise<EnqueueResult> {
+    try {
+      return await this.store(receiver, payload);
+    } catch (e) {
+      throw isCodeError(e) ? e : new QueueUnavailableError(e);
+    }
+  }
+
+  private async store(receiver: ResolvedReceiver, payload: WebhookPayload): Promise<EnqueueResult> {
     const receivedAt = Date.now();
     const targets = receiver.targets.filter((t) => payload.status === 'firing' || t.sendResolved);
 

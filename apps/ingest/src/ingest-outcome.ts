@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 
-export type IngestOutcome = 'accepted' | 'deduplicated' | 'invalid' | 'unauthorized' | 'unknown_receiver' | 'too_large' | 'unavailable';
+export type IngestOutcome = 'accepted' | 'deduplicated' | 'invalid' | 'unauthorized' | 'unknown_receiver' | 'too_large' | 'unavailable' | 'error';
 
 const OUTCOME = Symbol('relayOutcome');
 
@@ -23,5 +23,7 @@ export function outcomeOf(req: FastifyRequest, status: number): { outcome: Inges
   if (status === 401) return { outcome: 'unauthorized', receiver: '' };
   if (status === 413) return { outcome: 'too_large', receiver: '' };
   if (status === 503) return { outcome: 'unavailable', receiver: '' };
+  // An unexpected failure of the relay (UnexpectedErrorFilter), not a fault of the input.
+  if (status >= 500) return { outcome: 'error', receiver: '' };
   return { outcome: 'invalid', receiver: '' };
 }

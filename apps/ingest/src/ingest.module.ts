@@ -1,13 +1,16 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
 import { RelayConfig } from '@relay/config';
 import { RelayMetrics, rootLogger } from '@relay/observability';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DASHBOARD_ROUTE, DashboardModule } from './dashboard/dashboard.module';
 import { EnqueueService } from './enqueue.service';
 import { challengeFor, Credentials, isAuthorized } from './http-auth';
-import { outcomeOf } from './ingest-outcome';
+import { outcomeOf, recordOutcome } from './ingest-outcome';
 import { IngestQueuesModule } from './ingest-queues';
+import { insecureSettings } from './insecure-settings';
+import { parseJsonKeepingEveryKeyOn, unsupportedContentEncoding } from './request-body';
+import { UnexpectedErrorFilter } from './unexpected-error.filter';
 import { WebhookController } from './webhook.controller';
 
 /**
@@ -23,7 +26,7 @@ const isDashboard = (req: FastifyRequest) => isUnder(routeOf(req), DASHBOARD_ROU
 @Module({
   imports: [IngestQueuesModule, DashboardModule],
   controllers: [WebhookController],
-  providers: [EnqueueService],
+  providers: [EnqueueService, { provide: APP_FILTER, useClass: UnexpectedErrorFilter }],
 })
 export class IngestModule implements OnModuleInit {
   constructor(
@@ -34,20 +37,36 @@ export class IngestModule implements OnModuleInit {
 
   /**
    * Fastify hooks rather than Nest guards: onRequest runs before the body is read, so a caller
-   * without credentials gets 401 before a large body could earn it a 413 (interface order).
+   * without credentials gets 401 before a large body could earn it a 413 (interface order), and a
+   * body in an encoding we cannot read is refused (415) before it is read at all.
    */
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const ingestAuth: Credentials = this.config.ingest;
     const dashboardAuth: Credentials = { basicAuth: this.config.dashboard.basic_auth };
-    if (!dashboardAuth.basicAuth) rootLogger().warn('dashboard.basic_auth is not set: Bull Board at /queues is open to anyone who can reach ingest');
+    for (const { setting, message } of insecureSettings(this.config)) rootLogger().warn({ setting }, message);
+    parseJsonKeepingEveryKeyOn(fastify, isWebhook);
 
     fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-      const guarded = isWebhook(req) ? ingestAuth : isDashboard(req) ? dashboardAuth : undefined;
-      if (!guarded || isAuthorized(req.headers.authorization, guarded)) return;
-      const challenge = challengeFor(guarded, 'alert-relay');
-      if (challenge) reply.header('WWW-Authenticate', challenge);
-      await reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'missing or wrong credentials' });
+      const webhook = isWebhook(req);
+      const guarded = webhook ? ingestAuth : isDashboard(req) ? dashboardAuth : undefined;
+      if (guarded && !isAuthorized(req.headers.authorization, guarded)) {
+        const challenge = challengeFor(guarded, 'alert-relay');
+        if (challenge) reply.header('WWW-Authenticate', challenge);
+        await reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'missing or wrong credentials' });
+        return;
+      }
+      const encoding = webhook ? unsupportedContentEncoding(req.headers['content-encoding']) : undefined;
+      if (encoding !== undefined) {
+        recordOutcome(req, 'invalid');
+        // RFC 9110 15.5.16: a 415 for a content coding says which codings are accepted.
+        reply.header('Accept-Encoding', 'identity');
+        await reply.code(415).send({
+          statusCode: 415,
+          error: 'Unsupported Media Type',
+          message: `Content-Encoding "${encoding}" is not supported: send the body uncompressed (no Content-Encoding, or identity)`,
+        });
+      }
     });
     fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
       if (isWebhook(req)) this.metrics.notificationsReceived.inc(outcomeOf(req, reply.statusCode));

@@ -10,10 +10,10 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { RelayConfig } from '@relay/config';
-import { parseWebhookPayload } from '@relay/models';
+import { DEFAULT_PAYLOAD_LIMITS, parseWebhookPayload, PayloadLimits } from '@relay/models';
 import { rootLogger } from '@relay/observability';
 import type { FastifyRequest } from 'fastify';
-import { EnqueueResult, EnqueueService } from './enqueue.service';
+import { EnqueueResult, EnqueueService, QueueUnavailableError } from './enqueue.service';
 import { unquoteMeta } from './receiver-name';
 import { recordOutcome } from './ingest-outcome';
 
@@ -25,11 +25,14 @@ import { recordOutcome } from './ingest-outcome';
 @Controller('webhook')
 export class WebhookController {
   private readonly log = rootLogger();
+  private readonly limits: PayloadLimits;
 
   constructor(
     private readonly config: RelayConfig,
     private readonly enqueuer: EnqueueService,
-  ) {}
+  ) {
+    this.limits = { ...DEFAULT_PAYLOAD_LIMITS, maxAlerts: config.ingest.maxAlerts };
+  }
 
   @Post()
   @HttpCode(202)
@@ -44,7 +47,7 @@ export class WebhookController {
   }
 
   private async accept(body: unknown, pathReceiver: string | undefined, req: FastifyRequest): Promise<EnqueueResult> {
-    const parsed = parseWebhookPayload(body);
+    const parsed = parseWebhookPayload(body, this.limits);
     if (!parsed.ok) {
       recordOutcome(req, 'invalid');
       throw new BadRequestException(parsed.errors);
@@ -65,8 +68,10 @@ export class WebhookController {
       recordOutcome(req, result.deduplicated ? 'deduplicated' : 'accepted', receiver.name);
       return result;
     } catch (e) {
+      // Anything else is not Redis's doing: UnexpectedErrorFilter logs it and answers 500.
+      if (!(e instanceof QueueUnavailableError)) throw e;
       recordOutcome(req, 'unavailable', receiver.name);
-      this.log.error({ receiver: receiver.name, groupKey: payload.groupKey, err: (e as Error).message }, 'could not store the jobs; answering 503 so Alertmanager retries');
+      this.log.error({ receiver: receiver.name, groupKey: payload.groupKey, err: e.message }, 'could not store the jobs; answering 503 so Alertmanager retries');
       throw new ServiceUnavailableException('the queue (Redis) cannot take the notification now; retry later');
     }
   }

@@ -23,7 +23,7 @@ receivers:
 `,
       { env: { TOKEN: 't0k', DT_SECRET: 'SECabc' } },
     );
-    expect(config.ingest).toEqual({ bearerToken: 't0k', basicAuth: undefined, dedupWindowMs: 300000, bodyLimitBytes: 1048576 });
+    expect(config.ingest).toEqual({ bearerToken: 't0k', basicAuth: undefined, dedupWindowMs: 300000, bodyLimitBytes: 1048576, maxAlerts: 10000 });
     expect(config.global.timezone).toBe('Asia/Shanghai');
     const [first, second] = config.receiver('ops')!.targets;
     expect(first).toMatchObject({ name: 'ops/dingtalk/0', channel: 'dingtalk', sendResolved: true, rateLimit: { max: 20, perMs: 60000, penaltyMs: 600000 } });
@@ -139,7 +139,7 @@ describe('parseConfig: empty blocks', () => {
   it('reads a top-level block with nothing under it as absent, so its defaults apply', () => {
     const config = parseConfig('global:\ningest:\ndashboard:\ntemplates:\nreceivers:\n  - name: ops\n    dingtalk_configs:\n');
     expect(config.global.timezone).toBe('UTC');
-    expect(config.ingest).toEqual({ bearerToken: undefined, basicAuth: undefined, dedupWindowMs: 300000, bodyLimitBytes: 1048576 });
+    expect(config.ingest).toEqual({ bearerToken: undefined, basicAuth: undefined, dedupWindowMs: 300000, bodyLimitBytes: 1048576, maxAlerts: 10000 });
     expect(config.dashboard.basic_auth).toBeUndefined();
     expect(config.templateGlobs).toEqual([]);
     expect(config.receiver('ops')!.targets).toEqual([]);

@@ -7,6 +7,7 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import {
@@ -53,6 +54,17 @@ export class IngestConfig {
   @IsOptional()
   @IsByteSize()
   body_limit: string | number = '1MiB';
+
+  /**
+   * Alerts one notification may hold; more is a 400 naming this setting. Alertmanager sends every
+   * alert of a group unless its webhook_configs max_alerts truncates them.
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'positiveWholeNumber',
+    validator: { validate: (value: unknown) => Number.isInteger(value) && (value as number) >= 1, defaultMessage: () => 'max_alerts must be a whole number, at least 1' },
+  })
+  max_alerts: number = 10_000;
 }
 
 export class DashboardConfig {

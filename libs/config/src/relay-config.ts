@@ -38,6 +38,8 @@ export interface IngestSettings {
   basicAuth?: BasicAuthConfig;
   dedupWindowMs: number;
   bodyLimitBytes: number;
+  /** Alerts one notification may hold (`ingest.max_alerts`). */
+  maxAlerts: number;
 }
 
 /** The loaded, validated config: what every app is built from. */
@@ -64,6 +66,7 @@ export class RelayConfig {
       basicAuth: dto.ingest.auth?.basic_auth,
       dedupWindowMs: parseDuration(dto.ingest.dedup_window)!,
       bodyLimitBytes: parseSize(dto.ingest.body_limit)!,
+      maxAlerts: dto.ingest.max_alerts,
     };
     const receivers = new Map<string, ResolvedReceiver>();
     const targets = new Map<string, ResolvedTarget>();

@@ -4,5 +4,7 @@ import 'reflect-metadata';
 export * from './channel';
 export * from './delivery-job';
 export * from './parse-webhook-payload';
+export * from './payload-limits';
+export * from './rfc3339';
 export * from './validation-issues';
 export * from './webhook-payload.dto';

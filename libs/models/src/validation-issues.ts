@@ -21,15 +21,26 @@ const withoutProperty: DescribeConstraint = (kind, message, error) => {
   return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 };
 
-/** Turns class-validator's error tree into one issue per failed constraint, with readable paths. */
+/**
+ * Turns class-validator's error tree into one issue per failed constraint, with readable paths,
+ * parents before their children. Iterative, and pushing issues one at a time: a spread of a
+ * subtree's issues into push() overflowed the stack with a few hundred thousand of them.
+ */
 export function flattenValidationErrors(errors: ValidationError[], describe: DescribeConstraint = withoutProperty, parent = ''): ValidationIssue[] {
   const out: ValidationIssue[] = [];
-  for (const error of errors) {
-    const path = joinPath(parent, error.property);
+  // Pending errors with their parent paths, last to visit first, so the issues keep the tree's order.
+  const pending: Array<{ error: ValidationError; parent: string }> = [];
+  const pushChildren = (children: ValidationError[], parentPath: string) => {
+    for (let i = children.length - 1; i >= 0; i--) pending.push({ error: children[i], parent: parentPath });
+  };
+  pushChildren(errors, parent);
+  while (pending.length > 0) {
+    const { error, parent: parentPath } = pending.pop()!;
+    const path = joinPath(parentPath, error.property);
     for (const [kind, message] of Object.entries(error.constraints ?? {})) {
-      out.push({ path, message: describe(kind, message, error, parent) ?? withoutProperty(kind, message, error, parent) });
+      out.push({ path, message: describe(kind, message, error, parentPath) ?? withoutProperty(kind, message, error, parentPath) });
     }
-    if (error.children?.length) out.push(...flattenValidationErrors(error.children, describe, path));
+    if (error.children?.length) pushChildren(error.children, path);
   }
   return out;
 }

@@ -1,21 +1,16 @@
-import { Type } from 'class-transformer';
 import {
   IsArray,
   IsIn,
   IsString,
-  Matches,
-  ValidateNested,
   ValidationArguments,
   ValidatorConstraint,
   ValidatorConstraintInterface,
   Validate,
 } from 'class-validator';
+import { isRfc3339Time } from './rfc3339';
 
 export type AlertStatus = 'firing' | 'resolved';
 export type LabelSet = Record<string, string>;
-
-/** RFC3339 as Alertmanager writes it: up to 9 fractional digits, `Z` or an offset. */
-export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Alertmanager's zero time, sent as `endsAt` of a firing alert. */
 export const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -32,6 +27,17 @@ class StringMapConstraint implements ValidatorConstraintInterface {
   }
   defaultMessage(args: ValidationArguments): string {
     return `${args.property} must be an object of string values`;
+  }
+}
+
+/** A real instant in RFC 3339 (see isRfc3339Time), not only something shaped like one. */
+@ValidatorConstraint({ name: 'rfc3339Time' })
+class Rfc3339TimeConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return isRfc3339Time(value);
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be an RFC3339 time`;
   }
 }
 
@@ -57,10 +63,10 @@ class NonNegativeIntegerConstraint implements ValidatorConstraintInterface {
  *   comes from another sender's bug; we answer 400 naming the field rather than normalise it,
  *   because a 400 tells that sender what is wrong, costs nothing on the hot path, and keeps one
  *   rule for every field: absent = default, present = must have the documented type.
- * - Each field has exactly one constraint, so a 400 gives one reason per field (`alerts` has its
- *   array check and the nested check of its elements; parseWebhookPayload reports only the first
- *   when the array check fails).
- * Unknown fields (notification_reason, routeLabels, anything newer) are not checked at all.
+ * - Each field has exactly one constraint, so a 400 gives one reason per field.
+ * Unknown fields (notification_reason, routeLabels, anything newer) are not checked here (only
+ * bounded in depth, by payloadLimitViolation), and never copied onto these classes: a field named
+ * `constructor` or `__proto__` on the instance would change what class-validator validates.
  */
 
 /** One alert of a notification, as Alertmanager's webhook v4 sends it. Unknown fields are kept. */
@@ -74,10 +80,10 @@ export class AlertDto {
   @Validate(StringMapConstraint)
   annotations: LabelSet = {};
 
-  @Matches(RFC3339, { message: 'startsAt must be an RFC3339 time' })
+  @Validate(Rfc3339TimeConstraint)
   startsAt: string;
 
-  @Matches(RFC3339, { message: 'endsAt must be an RFC3339 time' })
+  @Validate(Rfc3339TimeConstraint)
   endsAt: string = GO_ZERO_TIME;
 
   @IsString()
@@ -116,9 +122,12 @@ export class WebhookPayloadDto {
   @IsString()
   externalURL: string = '';
 
+  /**
+   * Each element is checked as an AlertDto by parseWebhookPayload, one alert at a time, rather
+   * than by @ValidateNested: that recursed into arrays within arrays (accepting `[[alert]]`), and
+   * one call over every alert could not stop once enough reasons were found.
+   */
   @IsArray({ message: 'alerts must be an array' })
-  @ValidateNested({ each: true })
-  @Type(() => AlertDto)
   alerts: AlertDto[];
 }
 

@@ -9,7 +9,7 @@ export class RelayMetrics {
 
   readonly notificationsReceived = new Counter({
     name: 'alert_relay_notifications_received_total',
-    help: 'Alertmanager notifications received by ingest, by receiver and outcome (accepted, deduplicated, invalid, unauthorized, unknown_receiver, too_large, unavailable).',
+    help: 'Alertmanager notifications received by ingest, by receiver and outcome (accepted, deduplicated, invalid, unauthorized, unknown_receiver, too_large, unavailable, error; a 415 counts as invalid).',
     labelNames: ['receiver', 'outcome'],
     registers: [this.registry],
   });
