@@ -133,7 +133,7 @@ receivers:
     expect(attempt(`global: { smtp_smarthost: 'h:25', smtp_from: a@x.com }\nreceivers: [{ name: ops, email_configs: [{ to: o@x.com }] }]`)).toBe('loaded');
   });
 
-  it('fails the delivery permanently, not the process, when settings cannot be resolved at send time', () => {
+  it('fails the delivery, not the process, when settings cannot be resolved at send time', () => {
     const failure = (config: Partial<EmailConfig>) => {
       try {
         resolveSmtpSettings({ to: 'o@x.com', ...config } as EmailConfig, new GlobalConfig(), dir);
@@ -144,8 +144,10 @@ receivers:
     expect(failure({ from: 'a@x.com' })).toBeInstanceOf(DeliveryFailure);
     expect(failure({ from: 'a@x.com' })).toMatchObject({ kind: 'permanent', reason: 'config', message: 'no smarthost: set smarthost on the target or global.smtp_smarthost' });
     expect(failure({ smarthost: 'h:25' })).toMatchObject({ message: 'no sender: set from on the target or global.smtp_from' });
+    // A file that cannot be read now may be a secret volume mounted late: retried, as for every channel.
     expect(failure({ smarthost: 'h:25', from: 'a@x.com', tls_config: { ca_file: 'nowhere.pem' } })).toMatchObject({
-      reason: 'config',
+      kind: 'transient',
+      reason: 'secret_file_unreadable',
       message: expect.stringMatching(/cannot read tls_config.ca_file .*nowhere.pem: ENOENT/),
     });
   });

@@ -1,8 +1,6 @@
 import type { EmailConfig, GlobalConfig, TlsVersionName } from '@relay/config';
 import { parseSmarthost } from '@relay/config';
-import { DeliveryFailure } from '@relay/delivery';
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { DeliveryFailure, readSecretFile } from '@relay/delivery';
 import type { SecureVersion } from 'node:tls';
 
 export interface SmtpAuth {
@@ -58,14 +56,8 @@ export function resolveSmtpSettings(config: EmailConfig, global: GlobalConfig, b
   const from = config.from || global.smtp_from;
   if (!from) throw configFailure('no sender: set from on the target or global.smtp_from');
 
-  const read = (file: string, what: string): string => {
-    const path = isAbsolute(file) ? file : resolve(baseDir, file);
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (e) {
-      throw configFailure(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  };
+  // Certificates keep their exact bytes; passwords lose a trailing newline (read(…).trim() below).
+  const read = (file: string, what: string): string => readSecretFile(file, baseDir, what, { trim: false });
   const username = config.auth_username || global.smtp_auth_username;
   let auth: SmtpAuth | undefined;
   // Without a username Alertmanager sends unauthenticated, whatever else is set.

@@ -114,26 +114,31 @@ describe('resolveSlackDestination', () => {
 
   it('uses the target api_url, else global.slack_api_url', async () => {
     const own = slackBlock('api_url: https://hooks.slack.com/services/T/B/OWN', 'global: { slack_api_url: "https://hooks.slack.com/services/T/B/GLOBAL" }');
-    expect(await resolveSlackDestination(own.config, own.global)).toEqual({ url: 'https://hooks.slack.com/services/T/B/OWN' });
+    expect(await resolveSlackDestination(own.config, own.global, dir)).toEqual({ url: 'https://hooks.slack.com/services/T/B/OWN' });
     const inherited = slackBlock("channel: '#x'", 'global: { slack_api_url: "https://hooks.slack.com/services/T/B/GLOBAL" }');
-    expect(await resolveSlackDestination(inherited.config, inherited.global)).toEqual({ url: 'https://hooks.slack.com/services/T/B/GLOBAL' });
+    expect(await resolveSlackDestination(inherited.config, inherited.global, dir)).toEqual({ url: 'https://hooks.slack.com/services/T/B/GLOBAL' });
   });
 
   it('reads api_url_file and app_token_file at send time', async () => {
     const hook = slackBlock(`api_url_file: ${hookFile}`);
-    expect(await resolveSlackDestination(hook.config, hook.global)).toEqual({ url: 'https://hooks.slack.com/services/T/B/FROMFILE' });
+    expect(await resolveSlackDestination(hook.config, hook.global, dir)).toEqual({ url: 'https://hooks.slack.com/services/T/B/FROMFILE' });
     const app = slackBlock(`app_token_file: ${tokenFile}\nchannel: '#ops'`);
-    expect(await resolveSlackDestination(app.config, app.global)).toEqual({ url: 'https://slack.com/api/chat.postMessage', authorization: 'Bearer xoxb-fromfile' });
+    expect(await resolveSlackDestination(app.config, app.global, dir)).toEqual({ url: 'https://slack.com/api/chat.postMessage', authorization: 'Bearer xoxb-fromfile' });
   });
 
   it("keeps Alertmanager's older way: api_url at chat.postMessage with http_config.authorization", async () => {
     const old = slackBlock('api_url: https://slack.com/api/chat.postMessage\nchannel: "#ops"\nhttp_config: { authorization: { credentials: xoxb-old } }');
-    expect(await resolveSlackDestination(old.config, old.global)).toEqual({ url: 'https://slack.com/api/chat.postMessage', authorization: 'Bearer xoxb-old' });
+    expect(await resolveSlackDestination(old.config, old.global, dir)).toEqual({ url: 'https://slack.com/api/chat.postMessage', authorization: 'Bearer xoxb-old' });
+  });
+
+  it('reads a relative path from the config file\'s directory', async () => {
+    const relative = slackBlock('api_url_file: hook');
+    expect(await resolveSlackDestination(relative.config, relative.global, dir)).toEqual({ url: 'https://hooks.slack.com/services/T/B/FROMFILE' });
   });
 
   it('an unreadable secret file is retried, naming the file but no content', async () => {
     const missing = slackBlock(`api_url_file: ${join(dir, 'absent')}`);
-    expect(await failureOf(resolveSlackDestination(missing.config, missing.global))).toMatchObject({
+    expect(await failureOf(resolveSlackDestination(missing.config, missing.global, dir))).toMatchObject({
       kind: 'transient',
       reason: 'secret_file_unreadable',
       message: `cannot read api_url_file ${join(dir, 'absent')}: ENOENT`,

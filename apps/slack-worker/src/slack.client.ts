@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type { SlackConfig, SlackGlobals } from '@relay/config';
-import { DeliveryFailure, jsonAnswer, PlatformHttp } from '@relay/delivery';
+import { DeliveryFailure, jsonAnswer, PlatformHttp, readSecretFile } from '@relay/delivery';
 import { classifySlackApiError, classifySlackHttp } from './slack.errors';
 import type { SlackMessage } from './slack.message';
 
@@ -20,41 +19,33 @@ interface HttpConfigAuth {
 /**
  * Resolves the target's URL and credentials as Alertmanager does: app_token(_file) posts to
  * app_url; otherwise api_url, api_url_file, then global.slack_api_url(_file). Files are read at
- * each send so a rotated secret applies without a restart. Users who put a bot token in
+ * each send (relative to the config file) so a rotated secret applies without a restart. Users who put a bot token in
  * `http_config.authorization` (the way before app_token existed) keep working too.
  */
-export async function resolveSlackDestination(config: SlackConfig, global: SlackGlobals): Promise<SlackDestination> {
-  const token = config.app_token ?? (config.app_token_file ? await readSecret(config.app_token_file, 'app_token_file') : undefined);
+export async function resolveSlackDestination(config: SlackConfig, global: SlackGlobals, baseDir: string): Promise<SlackDestination> {
+  const readSecret = (file: string, field: string) => readSecretFile(file, baseDir, field);
+  const token = config.app_token ?? (config.app_token_file ? readSecret(config.app_token_file, 'app_token_file') : undefined);
   if (token) return { url: config.app_url, authorization: `Bearer ${token}` };
 
   const url =
     config.api_url ??
-    (config.api_url_file ? await readSecret(config.api_url_file, 'api_url_file') : undefined) ??
+    (config.api_url_file ? readSecret(config.api_url_file, 'api_url_file') : undefined) ??
     global.slack_api_url ??
-    (global.slack_api_url_file ? await readSecret(global.slack_api_url_file, 'global.slack_api_url_file') : undefined);
+    (global.slack_api_url_file ? readSecret(global.slack_api_url_file, 'global.slack_api_url_file') : undefined);
   if (!url) throw DeliveryFailure.permanent('no_api_url', 'no api_url, app_token or global.slack_api_url is configured for this target');
   if (!isHttpUrl(url)) throw DeliveryFailure.permanent('invalid_api_url', 'the Slack URL read from the secret file is not an http(s) URL');
-  return { url, authorization: await httpConfigAuthorization(config.http_config as HttpConfigAuth | undefined) };
+  return { url, authorization: httpConfigAuthorization(config.http_config as HttpConfigAuth | undefined, readSecret) };
 }
 
-async function httpConfigAuthorization(http: HttpConfigAuth | undefined): Promise<string | undefined> {
+function httpConfigAuthorization(http: HttpConfigAuth | undefined, readSecret: (file: string, field: string) => string): string | undefined {
   if (!http || typeof http !== 'object') return undefined;
   const auth = http.authorization;
   if (auth && typeof auth === 'object') {
-    const credentials = auth.credentials ?? (auth.credentials_file ? await readSecret(auth.credentials_file, 'http_config.authorization.credentials_file') : undefined);
+    const credentials = auth.credentials ?? (auth.credentials_file ? readSecret(auth.credentials_file, 'http_config.authorization.credentials_file') : undefined);
     if (credentials) return `${auth.type || 'Bearer'} ${credentials}`;
   }
-  const bearer = http.bearer_token ?? (http.bearer_token_file ? await readSecret(http.bearer_token_file, 'http_config.bearer_token_file') : undefined);
+  const bearer = http.bearer_token ?? (http.bearer_token_file ? readSecret(http.bearer_token_file, 'http_config.bearer_token_file') : undefined);
   return bearer ? `Bearer ${bearer}` : undefined;
-}
-
-async function readSecret(file: string, field: string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch (e) {
-    // A secret volume may be mounted late or be mid-rotation: worth another try. Only the path is named.
-    throw DeliveryFailure.transient('secret_file_unreadable', `cannot read ${field} ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
 }
 
 function isHttpUrl(text: string): boolean {

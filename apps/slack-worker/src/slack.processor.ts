@@ -48,7 +48,7 @@ export class SlackProcessor extends DeliveryProcessor<'slack', SlackMessage> {
   }
 
   protected async post(message: SlackMessage, target: ResolvedTarget<'slack'>): Promise<SlackReceipt> {
-    const destination = await resolveSlackDestination(target.config, this.ctx.config.global);
+    const destination = await resolveSlackDestination(target.config, this.ctx.config.global, this.ctx.config.baseDir);
     const timeoutMs = (target.config.timeout && parseDuration(target.config.timeout)) || QUEUE_SETTINGS.slack.requestTimeoutMs;
     // The slot outlives the request by a margin, so a crashed holder blocks the target only briefly.
     return this.gate.exclusive(this.rateScope(target), timeoutMs + 5_000, () =>

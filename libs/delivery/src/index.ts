@@ -8,6 +8,7 @@ export * from './queue-settings';
 export * from './platform-http';
 export * from './redis-connection';
 export * from './retry-policy';
+export * from './secret-file';
 export * from './relay-core.module';
 export * from './target-rate-limiter';
 export * from './relay-app';
