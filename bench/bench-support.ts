@@ -109,14 +109,3 @@ export function sampleMemory(pid: number, everyMs = 250): MemorySampler {
   };
 }
 
-/** The largest number of `times` (ms, sorted ascending) within any interval of `windowMs`. */
-export function busiestWindow(times: number[], windowMs: number): number {
-  let most = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (j < times.length && times[j] - times[i] < windowMs) j++;
-    most = Math.max(most, j - i);
-  }
-  return most;
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -15,8 +15,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { queueName } from '@relay/models';
 import { DeliveredDingtalkMessage, FakeDingtalk } from '../test/fakes/dingtalk.fake';
-import { notification, postJson, startRedisServer } from '../test/support';
-import { busiestWindow, fmt, median, percentile, processMemoryKb, RelayProcess, sampleMemory, sleep, startRelayProcess } from './bench-support';
+import { busiestWindow, notification, postJson, sleep, startRedisServer } from '../test/support';
+import { fmt, median, percentile, processMemoryKb, RelayProcess, sampleMemory, startRelayProcess } from './bench-support';
 
 const RATE_WINDOW_MS = 60_000;
 /** DingTalk's limit per robot per rolling minute. */

@@ -1,11 +1,10 @@
 import { Job, Queue } from 'bullmq';
 import { queueName } from '@relay/models';
-import { dumpRedis, eventually, InProcessRelay, metricValue, notification, postJson, settledJob, startRelay } from '@relay/testing';
+import { busiestWindow, dumpRedis, eventually, InProcessRelay, metricValue, notification, postJson, settledJob, sleep, startRelay } from '@relay/testing';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { DingtalkWorkerModule } from '../../apps/dingtalk-worker/src/dingtalk-worker.module';
 import { FakeDingtalk } from '../fakes/dingtalk.fake';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const label = (i: number) => `storm-${String(i).padStart(3, '0')}`;
 
 /** A single-alert notification of its own group, told apart by its instance and summary. */
@@ -18,17 +17,6 @@ function stormNotification(i: number, extraLabels: Record<string, string> = {}) 
 }
 
 const textOf = (message: any): string => message.markdown?.text ?? message.text?.content ?? '';
-
-/** The largest number of messages in any interval of `windowMs`. */
-function busiestWindow(times: number[], windowMs: number): number {
-  let most = 0;
-  for (let i = 0; i < times.length; i++) {
-    let n = 0;
-    for (let j = i; j < times.length && times[j] - times[i] < windowMs; j++) n++;
-    most = Math.max(most, n);
-  }
-  return most;
-}
 
 describe('DingTalk digests: a throttled robot shows its whole backlog in a few messages', () => {
   let fake: FakeDingtalk;

@@ -1,11 +1,10 @@
 import { Job, Queue } from 'bullmq';
 import { queueName } from '@relay/models';
-import { eventually, InProcessRelay, metricValue, notification, postJson, settledJob, startRelay } from '@relay/testing';
+import { eventually, InProcessRelay, metricValue, notification, postJson, settledJob, sleep, startRelay } from '@relay/testing';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { DingtalkWorkerModule } from '../../apps/dingtalk-worker/src/dingtalk-worker.module';
 import { FakeDingtalk } from '../fakes/dingtalk.fake';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // DingTalk goes away (connection refused), comes back as an HTTP 502 from its front end, then
 // recovers. In `npm test` the outage lasts 24 s with retries capped at 2 s; with

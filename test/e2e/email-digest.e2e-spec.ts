@@ -1,11 +1,10 @@
 import { queueName } from '@relay/models';
-import { eventually, InProcessRelay, metricValue, notification, postJson, settledJob, startRelay } from '@relay/testing';
+import { busiestWindow, eventually, InProcessRelay, metricValue, notification, postJson, settledJob, sleep, startRelay } from '@relay/testing';
 import { Job, Queue } from 'bullmq';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { EmailWorkerModule } from '../../apps/email-worker/src/email-worker.module';
 import { FakeSmtp, ReceivedMail } from '../fakes/smtp.fake';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const label = (i: number) => `db-${String(i).padStart(2, '0')}`;
 
 /** A single-alert notification of its own group, told apart by its instance and summary. */
@@ -19,17 +18,6 @@ function stormNotification(i: number) {
 
 /** The instances whose alert a text shows. */
 const shownIn = (text: string | undefined) => [...(text ?? '').matchAll(/replication lag on (db-\d{2})/g)].map((m) => m[1]);
-
-/** The largest number of arrivals in any interval of `windowMs`. */
-function busiestWindow(times: number[], windowMs: number): number {
-  let most = 0;
-  for (let i = 0; i < times.length; i++) {
-    let n = 0;
-    for (let j = i; j < times.length && times[j] - times[i] < windowMs; j++) n++;
-    most = Math.max(most, n);
-  }
-  return most;
-}
 
 describe('Email digests: a throttled mailbox gets its backlog in a few mails', () => {
   let smtp: FakeSmtp;

@@ -1,12 +1,11 @@
 import { Job, Queue } from 'bullmq';
 import { queueName } from '@relay/models';
-import { eventually, InProcessRelay, metricValue, notification, postJson, settledJob, startRelay } from '@relay/testing';
+import { eventually, InProcessRelay, metricValue, notification, postJson, settledJob, sleep, startRelay } from '@relay/testing';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { SLACK_MAX_TEXT_BYTES } from '../../apps/slack-worker/src/slack.message';
 import { SlackWorkerModule } from '../../apps/slack-worker/src/slack-worker.module';
 import { FakeSlack } from '../fakes/slack.fake';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const label = (i: number) => `worker-${String(i).padStart(3, '0')}`;
 
 /** A single-alert notification of its own group, told apart by its instance and summary. */

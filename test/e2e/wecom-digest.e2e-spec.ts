@@ -1,6 +1,6 @@
 import type { DeliveryResult, WebhookPayload } from '@relay/models';
 import { queueName } from '@relay/models';
-import { InProcessRelay, notification, postJson, settledJob, startRelay } from '@relay/testing';
+import { busiestWindow, InProcessRelay, notification, postJson, settledJob, startRelay } from '@relay/testing';
 import { Job, Queue } from 'bullmq';
 import { createHash } from 'node:crypto';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
@@ -91,7 +91,6 @@ receivers:
   }
 
   /** The most messages any window of `windowMs` holds. */
-  const busiestWindow = (times: number[], windowMs: number) => Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + windowMs).length));
 
   /** Every alert `<tag>-<i>` shown exactly once, within a minute of the first POST. */
   function expectEveryAlertShownOnceWithinAMinute(shown: Array<{ content: string; at: number }>, tag: string, count: number, firstPostAt: number): void {

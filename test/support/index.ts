@@ -5,3 +5,4 @@ export * from './redis-inspect';
 export * from './metrics';
 export * from './relay-process';
 export * from './failures';
+export * from './timing';
