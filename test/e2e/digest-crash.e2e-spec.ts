@@ -70,8 +70,12 @@ receivers:
     await eventually(() => fake.delivered.some((m) => JSON.stringify(m.body).includes('[DIGEST]')), 5_000);
 
     await startWorker();
+    const restarted = Date.now();
     const shownCount = (l: string) => fake.messagesTo('crashtoken').filter((m) => m.markdown.text.includes(`[${l}]`)).length;
     await eventually(() => jobIds.every((_, i) => shownCount(label(i)) >= 1), 120_000, 250);
+    // The dead worker's job was taken up without waiting for BullMQ's default minute and more.
+    await eventually(async () => (await queue.getActiveCount()) === 0 && (await queue.getWaitingCount()) === 0, 60_000, 250);
+    expect(Date.now() - restarted).toBeLessThan(40_000);
     const jobs: Job[] = await Promise.all(jobIds.map((id) => settledJob(queue, id, 120_000)));
     expect(await Promise.all(jobs.map((j) => j.getState()))).toEqual(Array(7).fill('completed'));
     expect(await queue.getFailedCount()).toBe(0);

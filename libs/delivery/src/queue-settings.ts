@@ -25,9 +25,28 @@ export const QUEUE_SETTINGS: Record<Channel, QueueSettings> = {
   email: { concurrency: 8, requestTimeoutMs: 30_000 },
 };
 
-/** What a channel's @Processor is created with: its concurrency and the one retry policy. */
+/**
+ * How soon a dead worker's jobs are taken up: BullMQ moves an active job back to waiting when its
+ * lock has lapsed at two stalled-job checks in a row. With BullMQ's defaults (30 s lock, a check
+ * every 30 s) a SIGKILLed worker's jobs waited about 70 s; these bring it to 15 to 25 s. The lock
+ * is renewed every 5 s while a send runs, which an I/O-bound worker never misses.
+ */
+const STALLED = { lockDuration: 10_000, stalledInterval: 5_000 } as const;
+
+/**
+ * A job may be found stalled this many times before BullMQ fails it: each stall is a worker that
+ * died mid-send, and an alert must outlive a few crashes rather than end in the failed set.
+ */
+const MAX_STALLED = 10;
+
+/** What a channel's @Processor is created with: its concurrency, the one retry policy, stalled-job recovery. */
 export function workerOptions(channel: Channel) {
-  return { concurrency: QUEUE_SETTINGS[channel].concurrency, settings: { backoffStrategy: relayBackoffStrategy } };
+  return {
+    concurrency: QUEUE_SETTINGS[channel].concurrency,
+    ...STALLED,
+    maxStalledCount: MAX_STALLED,
+    settings: { backoffStrategy: relayBackoffStrategy },
+  };
 }
 
 /** How every job is stored: retried by age (retry-policy.ts), not by a count of attempts. */
