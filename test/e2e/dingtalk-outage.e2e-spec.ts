@@ -9,7 +9,7 @@ import { FakeDingtalk } from '../fakes/dingtalk.fake';
 // DingTalk goes away (connection refused), comes back as an HTTP 502 from its front end, then
 // recovers. In `npm test` the outage lasts 24 s with retries capped at 2 s; with
 // ALERT_RELAY_LONG_OUTAGE=1 it is the 11-minute outage with the default cap (5 minutes) and age
-// (6 hours), as the README describes (about 17 minutes to run).
+// (6 hours), as the README describes (about 12 minutes to run).
 const LONG = process.env.ALERT_RELAY_LONG_OUTAGE === '1';
 const REFUSED_MS = LONG ? 330_000 : 12_000;
 const BAD_GATEWAY_MS = LONG ? 330_000 : 12_000;
