@@ -1,19 +1,8 @@
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { queueName } from '@relay/models';
 import { Queue } from 'bullmq';
-import { InProcessRelay, notification, postJson, startRelay } from '@relay/testing';
+import { GUARDED_INGEST, InProcessRelay, notification, postJson, startRelay } from '@relay/testing';
 
-const CONFIG = `
-ingest:
-  auth: { bearer_token: \${INGEST_TOKEN} }
-dashboard:
-  basic_auth: { username: admin, password: \${DASHBOARD_PASSWORD} }
-receivers:
-  - name: ops
-    dingtalk_configs:
-      - url: https://oapi.dingtalk.com/robot/send?access_token=opsrobottoken
-`;
-const ENV = { INGEST_TOKEN: 'ingest-s3cret', DASHBOARD_PASSWORD: 'dash-s3cret' };
 
 /**
  * The router decodes percent-escapes and ignores what the raw URL looks like; the guards must
@@ -24,7 +13,7 @@ describe('ingest credentials hold for every spelling of a guarded path', () => {
   let queue: Queue;
 
   beforeAll(async () => {
-    relay = await startRelay({ yaml: CONFIG, env: ENV, features: [IngestModule] });
+    relay = await startRelay({ yaml: GUARDED_INGEST.yaml, env: GUARDED_INGEST.env, features: [IngestModule] });
     queue = new Queue(queueName('dingtalk'), { connection: { url: process.env.REDIS_URL } as any, prefix: relay.runtime.queuePrefix });
   });
   afterAll(async () => {
@@ -41,7 +30,7 @@ describe('ingest credentials hold for every spelling of a guarded path', () => {
   });
 
   it('still routes an escaped path for a caller with the token', async () => {
-    const res = await postJson(`${relay.url}/%77ebhook/%6Fps`, notification({ groupKey: 'escaped-with-token' }), { Authorization: 'Bearer ingest-s3cret' });
+    const res = await postJson(`${relay.url}/%77ebhook/%6Fps`, notification({ groupKey: 'escaped-with-token' }), { Authorization: `Bearer ${GUARDED_INGEST.token}` });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ receiver: 'ops' });
   });

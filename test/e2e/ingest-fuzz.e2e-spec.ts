@@ -1,21 +1,10 @@
 import { queueName } from '@relay/models';
-import { InProcessRelay, notification, postJson, startRelay } from '@relay/testing';
+import { GUARDED_INGEST, InProcessRelay, notification, postJson, startRelay } from '@relay/testing';
 import { Queue } from 'bullmq';
 import fc from 'fast-check';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 
-const CONFIG = `
-ingest:
-  auth: { bearer_token: \${INGEST_TOKEN} }
-dashboard:
-  basic_auth: { username: admin, password: \${DASHBOARD_PASSWORD} }
-receivers:
-  - name: ops
-    dingtalk_configs:
-      - url: https://oapi.dingtalk.com/robot/send?access_token=opsrobottoken
-`;
-const TOKEN = 'fuzz-ingest-s3cret';
-const ENV = { INGEST_TOKEN: TOKEN, DASHBOARD_PASSWORD: 'fuzz-dash-s3cret' };
+const TOKEN = GUARDED_INGEST.token;
 const BODY_LIMIT = 1024 * 1024;
 
 /** Fixed, so a failure replays exactly: fast-check prints the seed and path of the failing case. */
@@ -214,7 +203,7 @@ const authArb = fc.oneof(
     weight: 2,
     arbitrary: fc.oneof(
       fc.constant(undefined),
-      fc.constantFrom(`Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, 'Bearer', `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}`, `Token ${TOKEN}`, TOKEN, 'Bearer fuzz-dash-s3cret'),
+      fc.constantFrom(`Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, 'Bearer', `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}`, `Token ${TOKEN}`, TOKEN, `Bearer ${GUARDED_INGEST.dashboardPassword}`),
       fc.string({ unit: 'grapheme-ascii', maxLength: 60 }).map((s) => `Bearer ${s}`),
     ),
   },
@@ -276,7 +265,7 @@ describe('ingest under fuzzing (seeded)', () => {
   let queue: Queue;
 
   beforeAll(async () => {
-    relay = await startRelay({ yaml: CONFIG, env: ENV, features: [IngestModule] });
+    relay = await startRelay({ yaml: GUARDED_INGEST.yaml, env: GUARDED_INGEST.env, features: [IngestModule] });
     queue = new Queue(queueName('dingtalk'), { connection: { url: process.env.REDIS_URL } as any, prefix: relay.runtime.queuePrefix });
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { queueName } from '@relay/models';
 import { rootLogger } from '@relay/observability';
-import { eventually, InProcessRelay, metricValue, notification, postJson, startRelay } from '@relay/testing';
+import { GUARDED_INGEST, eventually, InProcessRelay, metricValue, notification, postJson, startRelay } from '@relay/testing';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { gzipSync } from 'node:zlib';
@@ -9,18 +9,7 @@ import { IngestQueues } from '../../apps/ingest/src/ingest-queues';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { FakeDingtalk } from '../fakes/dingtalk.fake';
 
-const CONFIG = `
-ingest:
-  auth: { bearer_token: \${INGEST_TOKEN} }
-dashboard:
-  basic_auth: { username: admin, password: \${DASHBOARD_PASSWORD} }
-receivers:
-  - name: ops
-    dingtalk_configs:
-      - url: https://oapi.dingtalk.com/robot/send?access_token=opsrobottoken
-`;
-const ENV = { INGEST_TOKEN: 'ingest-s3cret', DASHBOARD_PASSWORD: 'dash-s3cret' };
-const AUTH = { Authorization: 'Bearer ingest-s3cret' };
+const AUTH = { Authorization: `Bearer ${GUARDED_INGEST.token}` };
 
 /** `value` wrapped in `depth` arrays, built as text: no recursion on our side either. */
 const nestedArraysJson = (depth: number, value = '1') => '['.repeat(depth) + value + ']'.repeat(depth);
@@ -40,7 +29,7 @@ describe('ingest refuses hostile input cleanly, and cheaply', () => {
     (await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized'])).filter((j) => j.data.notification.groupKey === groupKey);
 
   beforeAll(async () => {
-    relay = await startRelay({ yaml: CONFIG, env: ENV, features: [IngestModule] });
+    relay = await startRelay({ yaml: GUARDED_INGEST.yaml, env: GUARDED_INGEST.env, features: [IngestModule] });
     queue = new Queue(queueName('dingtalk'), { connection: { url: process.env.REDIS_URL } as any, prefix: relay.runtime.queuePrefix });
   });
   afterAll(async () => {
@@ -274,7 +263,7 @@ describe('ingest refuses hostile input cleanly, and cheaply', () => {
       expect(message).toContain('Maximum call stack size exceeded');
       expect(fields).toMatchObject({ method: 'POST', route: '/webhook', err: { type: 'RangeError', message: 'Maximum call stack size exceeded' } });
       expect(fields.err.stack).toContain('RangeError: Maximum call stack size exceeded\n    at ');
-      expect(JSON.stringify(logged.mock.calls)).not.toContain('ingest-s3cret');
+      expect(JSON.stringify(logged.mock.calls)).not.toContain(GUARDED_INGEST.token);
       const metrics = await (await fetch(`${relay.url}/metrics`)).text();
       expect(metricValue(metrics, 'alert_relay_notifications_received_total', { receiver: '', outcome: 'error' })).toBeGreaterThan(0);
     });

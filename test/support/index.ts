@@ -6,3 +6,4 @@ export * from './metrics';
 export * from './relay-process';
 export * from './failures';
 export * from './timing';
+export * from './guarded-ingest';
