@@ -88,6 +88,30 @@ describe('WechatTokenStore', () => {
     expect(fetches).toEqual([['missing', 'errcode_40001']]);
   });
 
+  it('calls gettoken once for a wrong secret when another replica is refused between our read and our lock', async () => {
+    const wrong = { ...credentials, apiSecret: 'not-the-secret' };
+    const a = replica();
+    // Replica b has read "no token, no refusal" and, before it takes the lock, a is refused and lets the lock go.
+    const redis = new Redis(process.env.REDIS_URL!);
+    connections.push(redis);
+    const takeLock = redis.set.bind(redis) as (...args: unknown[]) => Promise<unknown>;
+    let refusedFirst: Promise<unknown> | undefined;
+    (redis as unknown as { set: unknown }).set = (...args: unknown[]) => {
+      if (args.includes('NX') && !refusedFirst) {
+        refusedFirst = a.token(wrong).catch((e) => e);
+        return refusedFirst.then(() => takeLock(...args));
+      }
+      return takeLock(...args);
+    };
+    const client = new WechatClient(2_000);
+    const b = new WechatTokenStore(redis, prefix, (c) => client.fetchToken(c), { fetchTimeoutMs: 2_000 });
+
+    const failure = await b.token(wrong).catch((e) => e);
+    expect(await refusedFirst).toMatchObject({ reason: 'errcode_40001' });
+    expect(failure).toMatchObject({ kind: 'permanent', reason: 'errcode_40001' });
+    expect(wecom.gettokenCalls).toBe(1);
+  });
+
   it.each([
     [40013, 'corp_id is not a valid'],
     [60020, 'trusted IP list'],

@@ -95,21 +95,14 @@ export class WechatTokenStore {
     const refusalKey = `${key}:refusal`;
     const deadline = Date.now() + this.waitMs;
     for (;;) {
-      const refusal = await this.redis.get(refusalKey);
-      if (refusal) {
-        const { reason: failureReason, message } = JSON.parse(refusal) as { reason: string; message: string };
-        throw DeliveryFailure.permanent(failureReason, message);
-      }
-      const cached = await this.redis.get(key);
-      if (cached && cached !== rejected) return cached;
+      const settled = await this.settledAnswer(key, refusalKey, rejected);
+      if (settled) return settled;
 
       const holder = randomUUID();
       if (await this.redis.set(lockKey, holder, 'PX', this.options.fetchTimeoutMs + 5_000, 'NX')) {
         try {
-          // Someone may have refreshed between our read and our lock.
-          const fresh = await this.redis.get(key);
-          if (fresh && fresh !== rejected) return fresh;
-          return await this.fetchAndStore(credentials, key, refusalKey, reason);
+          // Another replica may have fetched a token, or been refused one, between our read and our lock.
+          return (await this.settledAnswer(key, refusalKey, rejected)) ?? (await this.fetchAndStore(credentials, key, refusalKey, reason));
         } finally {
           await this.redis.eval(DELETE_IF_EQUAL, 1, lockKey, holder);
         }
@@ -119,6 +112,16 @@ export class WechatTokenStore {
       }
       await sleep(50);
     }
+  }
+
+  /** The token another call already settled on, or its remembered refusal thrown; undefined when neither. */
+  private async settledAnswer(key: string, refusalKey: string, rejected?: string): Promise<string | undefined> {
+    const [refusal, cached] = await this.redis.mget(refusalKey, key);
+    if (refusal) {
+      const { reason, message } = JSON.parse(refusal) as { reason: string; message: string };
+      throw DeliveryFailure.permanent(reason, message);
+    }
+    return cached && cached !== rejected ? cached : undefined;
   }
 
   private async fetchAndStore(credentials: WechatCredentials, key: string, refusalKey: string, reason: TokenFetchReason): Promise<string> {
