@@ -13,7 +13,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
     '^@relay/testing$': '<rootDir>/test/support',
-    '^@relay/(models|config|templates|delivery|observability)$': '<rootDir>/libs/$1/src',
+    '^@relay/(models|config|templates|delivery|channels|runtime|observability)$': '<rootDir>/libs/$1/src',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -1,3 +1,4 @@
+import { relayTemplates } from '@relay/channels';
 /**
  * Renders per second of `dingtalk.default.text` for a 5-alert payload (target: 50,000/s).
  * Prints the median of several timed runs, for the render alone and with templateData() included.
@@ -5,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebhookPayload } from '@relay/models';
-import { TemplateSet, templateData } from '@relay/templates';
+import { templateData } from '@relay/templates';
 
 const TARGET = 50_000;
 // The fixture stays in the source tree; this file runs from dist/bench/ once built.
@@ -28,7 +29,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export async function run(): Promise<void> {
   const payload: WebhookPayload = JSON.parse(readFileSync(join(REPO_ROOT, 'libs/templates/test/golden/data/five-firing.json'), 'utf8'));
-  const set = TemplateSet.fromSources([], { timezone: 'Asia/Shanghai' });
+  const set = relayTemplates([], { timezone: 'Asia/Shanghai' });
   const text = '{{ template "dingtalk.default.text" . }}';
   const data = templateData(payload);
   let sink = 0;

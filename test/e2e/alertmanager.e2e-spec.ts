@@ -1,10 +1,10 @@
+import { workerModules } from '@relay/runtime';
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
-import { DingtalkWorkerModule } from '../../apps/dingtalk-worker/src/dingtalk-worker.module';
 import { FakeDingtalk } from '../fakes/dingtalk.fake';
 import { eventually, freePort, InProcessRelay, startRelay } from '@relay/testing';
 
@@ -26,7 +26,7 @@ describe('Debian prometheus-alertmanager → alert-relay → DingTalk', () => {
     fake = await FakeDingtalk.start();
     const robot = fake.robot('amrobot', { secret: SECRET });
     relay = await startRelay({
-      features: [IngestModule, DingtalkWorkerModule],
+      features: [IngestModule, ...workerModules(['dingtalk'])],
       yaml: `
 ingest: { auth: { bearer_token: am-to-relay-token } }
 receivers:

@@ -1,8 +1,8 @@
+import { workerModules } from '@relay/runtime';
 import { Job, Queue } from 'bullmq';
 import { queueName } from '@relay/models';
 import { busiestWindow, dumpRedis, eventually, InProcessRelay, metricValue, notification, postJson, settledJob, sleep, startRelay } from '@relay/testing';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
-import { DingtalkWorkerModule } from '../../apps/dingtalk-worker/src/dingtalk-worker.module';
 import { FakeDingtalk } from '../fakes/dingtalk.fake';
 
 const label = (i: number) => `storm-${String(i).padStart(3, '0')}`;
@@ -31,7 +31,7 @@ describe('DingTalk digests: a throttled robot shows its whole backlog in a few m
     const fallback = fake.robot('fallbacktoken');
     const refusing = fake.robot('refusingtoken');
     relay = await startRelay({
-      features: [IngestModule, DingtalkWorkerModule],
+      features: [IngestModule, ...workerModules(['dingtalk'])],
       yaml: `
 global:
   timezone: Asia/Shanghai

@@ -1,8 +1,8 @@
+import { workerModules } from '@relay/runtime';
 import { Job, Queue } from 'bullmq';
 import { queueName } from '@relay/models';
 import { eventually, InProcessRelay, metricValue, notification, postJson, settledJob, sleep, startRelay } from '@relay/testing';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
-import { DingtalkWorkerModule } from '../../apps/dingtalk-worker/src/dingtalk-worker.module';
 import { FakeDingtalk } from '../fakes/dingtalk.fake';
 
 
@@ -25,7 +25,7 @@ describe('DingTalk outage: retries outlast it, and the backlog goes out as a dig
     const robot = fake.robot('outagetoken');
     const short = fake.robot('expiringtoken');
     relay = await startRelay({
-      features: [IngestModule, DingtalkWorkerModule],
+      features: [IngestModule, ...workerModules(['dingtalk'])],
       yaml: `
 global:
 ${LONG ? '' : '  max_retry_interval: 2s'}

@@ -1,7 +1,7 @@
+import { workerModules } from '@relay/runtime';
 import { Job, Queue } from 'bullmq';
 import { createHmac } from 'node:crypto';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
-import { DingtalkWorkerModule } from '../../apps/dingtalk-worker/src/dingtalk-worker.module';
 import { FakeDingtalk } from '../fakes/dingtalk.fake';
 import { RecordedRequest } from '../fakes/fake-http-server';
 import { eventually, InProcessRelay, metricValue, settledJob, notification, postJson, startRelay } from '@relay/testing';
@@ -37,7 +37,7 @@ describe('DingTalk retries: re-signing, clock skew, the robot rolling window, at
     const flood = fake.robot('floodtoken', { max: 20, windowMs: 2_000, penaltyMs: 3_000 });
     const busy = fake.robot('busytoken');
     relay = await startRelay({
-      features: [IngestModule, DingtalkWorkerModule],
+      features: [IngestModule, ...workerModules(['dingtalk'])],
       env: { DT_RETRY_SECRET: SECRET, DT_SKEW_SECRET: SKEW_SECRET },
       yaml: `
 receivers:

@@ -1,6 +1,6 @@
+import { workerModules } from '@relay/runtime';
 import { Queue } from 'bullmq';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
-import { DingtalkWorkerModule } from '../../apps/dingtalk-worker/src/dingtalk-worker.module';
 import { FakeDingtalk } from '../fakes/dingtalk.fake';
 import { dumpRedis, eventually, InProcessRelay, metricValue, settledJob, notification, postJson, startRelay } from '@relay/testing';
 import { queueName } from '@relay/models';
@@ -19,7 +19,7 @@ describe('Alertmanager notification → ingest → Redis → DingTalk worker →
     const throttled = fake.robot('throttletoken');
     const wrongSecret = fake.robot('wrongsecrettoken', { secret: 'SECthe-robot-has-another' });
     relay = await startRelay({
-      features: [IngestModule, DingtalkWorkerModule],
+      features: [IngestModule, ...workerModules(['dingtalk'])],
       env: { DT_SECRET: SECRET },
       yaml: `
 global: { timezone: Asia/Shanghai }

@@ -1,8 +1,8 @@
+import { workerModules } from '@relay/runtime';
 import { queueName } from '@relay/models';
 import { busiestWindow, eventually, InProcessRelay, metricValue, notification, postJson, settledJob, sleep, startRelay } from '@relay/testing';
 import { Job, Queue } from 'bullmq';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
-import { EmailWorkerModule } from '../../apps/email-worker/src/email-worker.module';
 import { FakeSmtp, ReceivedMail } from '../fakes/smtp.fake';
 
 const label = (i: number) => `db-${String(i).padStart(2, '0')}`;
@@ -27,7 +27,7 @@ describe('Email digests: a throttled mailbox gets its backlog in a few mails', (
   beforeAll(async () => {
     smtp = await FakeSmtp.start({ tls: 'none' });
     relay = await startRelay({
-      features: [IngestModule, EmailWorkerModule],
+      features: [IngestModule, ...workerModules(['email'])],
       yaml: `
 global:
   smtp_smarthost: '${smtp.smarthost}'

@@ -1,8 +1,8 @@
+import { workerModules } from '@relay/runtime';
 import { queueName } from '@relay/models';
 import { dumpRedis, eventually, InProcessRelay, notification, postJson, startRelay } from '@relay/testing';
 import { Job, Queue } from 'bullmq';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
-import { EmailWorkerModule } from '../../apps/email-worker/src/email-worker.module';
 import { FakeSmtp } from '../fakes/smtp.fake';
 
 const PASSWORD = 'smtp-password-that-must-stay-home';
@@ -24,7 +24,7 @@ describe('Alertmanager notification → ingest → Redis → email worker → SM
     plain = await FakeSmtp.start({ tls: 'none' });
     authed = await FakeSmtp.start({ tls: 'none', authMethods: ['LOGIN'], users: { alerts: 'not-what-we-send' } });
     relay = await startRelay({
-      features: [IngestModule, EmailWorkerModule],
+      features: [IngestModule, ...workerModules(['email'])],
       env: { SMTP_PASSWORD: PASSWORD },
       yaml: `
 global:

@@ -1,10 +1,10 @@
+import { workerModules } from '@relay/runtime';
 import { queueName } from '@relay/models';
 import { rootLogger } from '@relay/observability';
 import { GUARDED_INGEST, eventually, InProcessRelay, metricValue, notification, postJson, startRelay } from '@relay/testing';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { gzipSync } from 'node:zlib';
-import { DingtalkWorkerModule } from '../../apps/dingtalk-worker/src/dingtalk-worker.module';
 import { IngestQueues } from '../../apps/ingest/src/ingest-queues';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { FakeDingtalk } from '../fakes/dingtalk.fake';
@@ -310,7 +310,7 @@ describe('labels named __proto__, constructor and prototype reach the message', 
     fake = await FakeDingtalk.start();
     const robot = fake.robot('prototoken');
     relay = await startRelay({
-      features: [IngestModule, DingtalkWorkerModule],
+      features: [IngestModule, ...workerModules(['dingtalk'])],
       yaml: `
 receivers:
   - name: ops

@@ -1,9 +1,9 @@
+import { workerModules } from '@relay/runtime';
 import { Job, Queue } from 'bullmq';
 import { queueName } from '@relay/models';
 import { eventually, InProcessRelay, metricValue, notification, postJson, settledJob, sleep, startRelay } from '@relay/testing';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
-import { SLACK_MAX_TEXT_BYTES } from '../../apps/slack-worker/src/slack.message';
-import { SlackWorkerModule } from '../../apps/slack-worker/src/slack-worker.module';
+import { SLACK_MAX_TEXT_BYTES } from '@relay/channels';
 import { FakeSlack } from '../fakes/slack.fake';
 
 const label = (i: number) => `worker-${String(i).padStart(3, '0')}`;
@@ -30,7 +30,7 @@ describe('Slack digests: a throttled webhook shows its whole backlog in a few me
     const paced = fake.webhook('pacedhook');
     const eager = fake.webhook('eagerhook');
     relay = await startRelay({
-      features: [IngestModule, SlackWorkerModule],
+      features: [IngestModule, ...workerModules(['slack'])],
       yaml: `
 receivers:
   - name: paced      # the default rate_limit: 3 in 3s

@@ -1,8 +1,8 @@
+import { workerModules } from '@relay/runtime';
 import { Queue } from 'bullmq';
 import { queueName } from '@relay/models';
 import { eventually, InProcessRelay, notification, postJson, startRelay, uniquePrefix } from '@relay/testing';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
-import { SlackWorkerModule } from '../../apps/slack-worker/src/slack-worker.module';
 import { FakeSlack } from '../fakes/slack.fake';
 
 /**
@@ -37,8 +37,8 @@ receivers:
         digest: false
 `;
     const queuePrefix = uniquePrefix();
-    replicaA = await startRelay({ yaml, queuePrefix, features: [IngestModule, SlackWorkerModule] });
-    replicaB = await startRelay({ yaml, queuePrefix, features: [SlackWorkerModule] });
+    replicaA = await startRelay({ yaml, queuePrefix, features: [IngestModule, ...workerModules(['slack'])] });
+    replicaB = await startRelay({ yaml, queuePrefix, features: [...workerModules(['slack'])] });
     queue = new Queue(queueName('slack'), { connection: { url: process.env.REDIS_URL } as any, prefix: queuePrefix });
   });
   afterAll(async () => {

@@ -1,8 +1,8 @@
+import { workerModules } from '@relay/runtime';
 import { Queue } from 'bullmq';
 import { queueName } from '@relay/models';
 import { dumpRedis, eventually, InProcessRelay, notification, postJson, startRelay, settledJob } from '@relay/testing';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
-import { SlackWorkerModule } from '../../apps/slack-worker/src/slack-worker.module';
 import { FakeSlack } from '../fakes/slack.fake';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -19,7 +19,7 @@ describe('Alertmanager notification → ingest → Redis → Slack worker → Sl
     const flaky = fake.webhook('flakyhooksecret');
     const appUrl = fake.app('xoxb-app-token-secret', { channels: { '#ops': 'ok', '#private': 'not_in_channel' } });
     relay = await startRelay({
-      features: [IngestModule, SlackWorkerModule],
+      features: [IngestModule, ...workerModules(['slack'])],
       env: { SLACK_TOKEN: 'xoxb-app-token-secret' },
       // A user's Alertmanager slack_configs, pasted: the global webhook, send_resolved, fields.
       yaml: `

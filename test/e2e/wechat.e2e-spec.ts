@@ -1,9 +1,9 @@
+import { workerModules } from '@relay/runtime';
 import { jobOptions } from '@relay/delivery';
 import { DeliveryJobData, queueName, WebhookPayload } from '@relay/models';
 import { eventually, InProcessRelay, notification, startRelay, uniquePrefix } from '@relay/testing';
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { WechatWorkerModule } from '../../apps/wechat-worker/src/wechat-worker.module';
 import { FakeWecom } from '../fakes/wecom.fake';
 
 const SECRET = 'wecom-app-secret-0123456789abcdefghijklmnop';
@@ -48,7 +48,7 @@ describe('wechat worker (two replicas, real Redis, fake WeCom)', () => {
     wecom.app({ corpId: 'ww-corp', secret: SECRET, agentId: 1000002, users: ['alice', 'bob', 'carol'], parties: ['2'] });
     const prefix = uniquePrefix();
     const start = () =>
-      startRelay({ yaml: config(wecom.apiUrl), features: [WechatWorkerModule], env: { WECHAT_SECRET: SECRET, WRONG_SECRET }, queuePrefix: prefix });
+      startRelay({ yaml: config(wecom.apiUrl), features: [...workerModules(['wechat', 'wecom_robot'])], env: { WECHAT_SECRET: SECRET, WRONG_SECRET }, queuePrefix: prefix });
     replicas = await Promise.all([start(), start()]);
     redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
     queue = new Queue(queueName('wechat'), { connection: redis, prefix });

@@ -1,10 +1,10 @@
+import { workerModules } from '@relay/runtime';
 import type { DeliveryResult, WebhookPayload } from '@relay/models';
 import { queueName } from '@relay/models';
 import { busiestWindow, InProcessRelay, notification, postJson, settledJob, startRelay } from '@relay/testing';
 import { Job, Queue } from 'bullmq';
 import { createHash } from 'node:crypto';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
-import { WechatWorkerModule } from '../../apps/wechat-worker/src/wechat-worker.module';
 import { FakeWecom } from '../fakes/wecom.fake';
 
 const SECRET = 'wecom-digest-secret-0123456789abcdefghijklmn';
@@ -25,7 +25,7 @@ describe('WeCom digests under throttling (ingest → Redis → wechat worker →
     wecom = await FakeWecom.start();
     wecom.app({ corpId: 'ww-digest', secret: SECRET, agentId: 1000002, users: ['alice', 'bob'] });
     relay = await startRelay({
-      features: [IngestModule, WechatWorkerModule],
+      features: [IngestModule, ...workerModules(['wechat', 'wecom_robot'])],
       env: { WECHAT_SECRET: SECRET },
       yaml: `
 global:

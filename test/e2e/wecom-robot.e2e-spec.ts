@@ -1,9 +1,9 @@
+import { workerModules } from '@relay/runtime';
 import { jobOptions } from '@relay/delivery';
 import { DeliveryJobData, queueName, WebhookPayload } from '@relay/models';
 import { eventually, InProcessRelay, notification, startRelay } from '@relay/testing';
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { WechatWorkerModule } from '../../apps/wechat-worker/src/wechat-worker.module';
 import { FakeWecom } from '../fakes/wecom.fake';
 
 describe('wecom_robot worker (real Redis, fake WeCom group robots)', () => {
@@ -15,7 +15,7 @@ describe('wecom_robot worker (real Redis, fake WeCom group robots)', () => {
   beforeAll(async () => {
     wecom = await FakeWecom.start();
     relay = await startRelay({
-      features: [WechatWorkerModule],
+      features: [...workerModules(['wechat', 'wecom_robot'])],
       yaml: `
 receivers:
   - name: ops

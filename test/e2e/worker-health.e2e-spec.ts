@@ -1,5 +1,5 @@
-import { DingtalkWorkerModule } from '../../apps/dingtalk-worker/src/dingtalk-worker.module';
-import { DingtalkProcessor } from '../../apps/dingtalk-worker/src/dingtalk.processor';
+import { workerModules } from '@relay/runtime';
+import { DeliveryProcessor, processorToken } from '@relay/delivery';
 import { eventually, InProcessRelay, RedisServer, startRedisServer, startRelay } from '@relay/testing';
 
 const CONFIG = `
@@ -17,7 +17,7 @@ describe('a worker is ready only while it takes jobs', () => {
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    relay = await startRelay({ yaml: CONFIG, features: [DingtalkWorkerModule], redisUrl: redis.url });
+    relay = await startRelay({ yaml: CONFIG, features: [...workerModules(['dingtalk'])], redisUrl: redis.url });
   });
   afterAll(async () => {
     // A worker waits out a Redis outage forever, closing too: bring Redis back before closing it.
@@ -46,7 +46,7 @@ describe('a worker is ready only while it takes jobs', () => {
     redisDown = false;
     await eventually(async () => (await ready()).status === 200, 15_000, 200);
 
-    await relay.app.get(DingtalkProcessor).worker.close();
+    await relay.app.get<DeliveryProcessor>(processorToken('dingtalk')).worker.close();
     const stopped = await ready();
     expect(stopped.status).toBe(503);
     expect(stopped.body.error?.['worker:dingtalk']?.message).toBe('the dingtalk worker is not running');

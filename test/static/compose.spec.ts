@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHANNELS } from '@relay/models';
+import { channelsFrom, WORKER_APPS, WorkerAppName } from '@relay/runtime';
 import { parse } from 'yaml';
 
 // No Docker engine runs in CI: the compose file and Dockerfile are checked against the
@@ -9,13 +11,38 @@ const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { 
 const scripts: Record<string, string> = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts;
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 
+const nestProjects: Record<string, { root: string }> = JSON.parse(readFileSync(join(root, 'nest-cli.json'), 'utf8')).projects;
+
+/** Every worker app of the channel record's layout, and ingest: each has its service, script and port. */
 const APPS: Array<{ service: string; script: string; port: { name: 'PORT' | 'HEALTH_PORT'; value: string } }> = [
   { service: 'ingest', script: 'start:ingest', port: { name: 'PORT', value: '8080' } },
-  { service: 'dingtalk-worker', script: 'start:dingtalk-worker', port: { name: 'HEALTH_PORT', value: '8081' } },
-  { service: 'wechat-worker', script: 'start:wechat-worker', port: { name: 'HEALTH_PORT', value: '8082' } },
-  { service: 'slack-worker', script: 'start:slack-worker', port: { name: 'HEALTH_PORT', value: '8083' } },
-  { service: 'email-worker', script: 'start:email-worker', port: { name: 'HEALTH_PORT', value: '8084' } },
+  ...Object.entries(WORKER_APPS).map(([name, app]) => ({ service: name, script: `start:${name}`, port: { name: 'HEALTH_PORT' as const, value: String(app.healthPort) } })),
 ];
+
+/** A compose service's channels: a per-channel app's own, or the generic worker's RELAY_CHANNELS. */
+function channelsOfService(name: string, service: { command: string[]; environment: Record<string, string> }): string[] {
+  if (name in WORKER_APPS) return [...WORKER_APPS[name as WorkerAppName].channels];
+  return service.command?.join(' ') === scripts['start:worker'] ? channelsFrom(service.environment.RELAY_CHANNELS) : [];
+}
+
+describe('the worker apps follow the channel record', () => {
+  it('consumes every channel in exactly one compose service', () => {
+    const served = Object.entries(compose.services).flatMap(([name, svc]) => channelsOfService(name, svc as never));
+    expect([...served].sort()).toEqual([...CHANNELS].sort());
+  });
+
+  it.each(Object.keys(WORKER_APPS))('%s has its entry point, Nest project and npm scripts', (name) => {
+    expect(readFileSync(join(root, 'apps', name, 'src', 'main.ts'), 'utf8')).toContain(`runWorkerApp('${name}')`);
+    expect(nestProjects[name].root).toBe(`apps/${name}`);
+    expect(scripts[`start:${name}`]).toBe(`node dist/apps/${name}/src/main.js`);
+  });
+
+  it('has the generic worker (RELAY_CHANNELS) as an app of its own', () => {
+    expect(readFileSync(join(root, 'apps', 'worker', 'src', 'main.ts'), 'utf8')).toContain('RELAY_CHANNELS');
+    expect(nestProjects.worker.root).toBe('apps/worker');
+    expect(scripts['start:worker']).toBe('node dist/apps/worker/src/main.js');
+  });
+});
 
 describe('docker-compose.yml', () => {
   it('runs Redis durably: AOF on, no eviction, a healthcheck', () => {

@@ -1,5 +1,6 @@
+import { WORKER_APPS, WorkerApp, WorkerAppName } from '@relay/runtime';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, sep } from 'node:path';
 import * as ts from 'typescript';
@@ -52,11 +53,10 @@ function readmePorts(): Record<string, { name: 'PORT' | 'HEALTH_PORT'; value: st
 const README_PORTS = readmePorts();
 
 /** Which queues each worker app consumes, read from its @Processor declarations. */
+/** The queues a worker service consumes: its app's channels in the channel record's layout. */
 function workerQueues(service: string): string[] {
-  const src = join(root, 'apps', service, 'src');
-  return readdirSync(src)
-    .filter((f) => f.endsWith('.processor.ts'))
-    .flatMap((f) => [...readFileSync(join(src, f), 'utf8').matchAll(/@Processor\(queueName\('([a-z_]+)'\)/g)].map((m) => `notify-${m[1]}`));
+  const app: WorkerApp | undefined = WORKER_APPS[service as WorkerAppName];
+  return (app?.channels ?? []).map(queueName);
 }
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
@@ -354,7 +354,8 @@ if (SKIP_RENDERED) console.warn(`test/static/kubernetes.spec.ts: rendered manife
       const composeEnv = compose.services[service].environment;
       expect(composeEnv[documented.name]).toBe(documented.value);
       // The app's own default is the README's too.
-      expect(read('apps', service, 'src', 'main.ts')).toContain(`process.env.${documented.name} || ${documented.value}`);
+      if (service === 'ingest') expect(read('apps', service, 'src', 'main.ts')).toContain(`process.env.${documented.name} || ${documented.value}`);
+      else expect(String(WORKER_APPS[service as WorkerAppName].healthPort)).toBe(documented.value);
 
       const d = deployment(service);
       const container = containerOf(service);

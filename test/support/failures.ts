@@ -1,4 +1,5 @@
-import { ConfigError, parseConfig } from '@relay/config';
+import { ConfigError } from '@relay/config';
+import { parseConfig } from '@relay/channels';
 import { DeliveryFailure } from '@relay/delivery';
 
 /** The DeliveryFailure a send rejected with; anything else (or success) fails the test. */

@@ -1,7 +1,8 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { inspectConfig } from '@relay/config';
-import { createRelayApp, relayAppModule, RelayRuntime, runtimeFor } from '@relay/delivery';
+import { inspectConfig } from '@relay/channels';
+import { createRelayApp, relayAppModule, runtimeFor } from '@relay/runtime';
+import { RelayRuntime } from '@relay/delivery';
 import { randomBytes } from 'node:crypto';
 
 /** A fresh BullMQ/key prefix per test, so tests sharing one Redis never see each other's jobs. */

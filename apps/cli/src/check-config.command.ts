@@ -1,5 +1,6 @@
-import { ConfigError, configFileFrom, inspectConfigFile } from '@relay/config';
-import { runtimeFor } from '@relay/delivery';
+import { ConfigError, configFileFrom } from '@relay/config';
+import { inspectConfigFile } from '@relay/channels';
+import { runtimeFor } from '@relay/runtime';
 
 /**
  * `alert-relay check-config [FILE]`, in the manner of `amtool check-config`: every receiver

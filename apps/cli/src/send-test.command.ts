@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, configFileFrom, loadConfigFile } from '@relay/config';
+import { ConfigError, configFileFrom } from '@relay/config';
+import { loadConfigFile } from '@relay/channels';
 import { existsSync } from 'node:fs';
 
 /**

@@ -10,6 +10,7 @@
  * alert-relay's default templates (dingtalk.default.text …) are loaded first, so they can be
  * previewed; amtool 0.25 loads none, which only matters for texts that call them.
  */
+import { BUILTIN_TEMPLATES } from '@relay/channels';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { Alert, alertList, Data, GoTime, KV, TemplateSet, templateData, loadLocation } from '@relay/templates';
@@ -111,7 +112,7 @@ export async function templateRenderCommand(argv: string[], out: NodeJS.Writable
   const flags = parseFlags(argv);
   if (typeof flags === 'string') return fail(flags);
   try {
-    const set = await TemplateSet.load(flags.globs, { baseDir: process.cwd() });
+    const set = await TemplateSet.load(flags.globs, { baseDir: process.cwd(), builtins: BUILTIN_TEMPLATES });
     let data: Data;
     if (flags.data !== undefined) {
       let raw: string;

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { runRelayProcess } from '@relay/delivery';
-import { DingtalkWorkerModule } from './dingtalk-worker.module';
+import { runWorkerApp } from '@relay/runtime';
 
-void runRelayProcess(() => [DingtalkWorkerModule], () => ({ port: Number(process.env.HEALTH_PORT || 8081) }));
+void runWorkerApp('dingtalk-worker');

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { runRelayProcess } from '@relay/delivery';
-import { EmailWorkerModule } from './email-worker.module';
+import { runWorkerApp } from '@relay/runtime';
 
-void runRelayProcess(() => [EmailWorkerModule], () => ({ port: Number(process.env.HEALTH_PORT || 8084) }));
+void runWorkerApp('email-worker');

@@ -1,4 +1,4 @@
-import { inspectConfig } from '@relay/config';
+import { inspectConfig } from '@relay/channels';
 import { insecureSettings } from './insecure-settings';
 
 const configOf = (yaml: string, env: NodeJS.ProcessEnv = {}) => {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runRelayProcess } from '@relay/delivery';
+import { runRelayProcess } from '@relay/runtime';
 import { IngestModule } from './ingest.module';
 
 void runRelayProcess(

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { runRelayProcess } from '@relay/delivery';
+import { runRelayProcess, workerModules } from '@relay/runtime';
 import { IngestModule } from '../../ingest/src/ingest.module';
-import { WORKER_MODULES } from './worker-modules';
 
 /**
  * The single-process relay (`npm start`): ingest and every channel worker in one process, all
@@ -9,6 +8,6 @@ import { WORKER_MODULES } from './worker-modules';
  * docker compose runs one app per process.
  */
 void runRelayProcess(
-  () => [IngestModule, ...new Set(Object.values(WORKER_MODULES))],
+  () => [IngestModule, ...workerModules()],
   (runtime) => ({ port: Number(process.env.PORT || 8080), bodyLimit: runtime.config.ingest.bodyLimitBytes }),
 );

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { runRelayProcess } from '@relay/delivery';
-import { SlackWorkerModule } from './slack-worker.module';
+import { runWorkerApp } from '@relay/runtime';
 
-void runRelayProcess(() => [SlackWorkerModule], () => ({ port: Number(process.env.HEALTH_PORT || 8083) }));
+void runWorkerApp('slack-worker');

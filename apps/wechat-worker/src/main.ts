@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { runRelayProcess } from '@relay/delivery';
-import { WechatWorkerModule } from './wechat-worker.module';
+import { runWorkerApp } from '@relay/runtime';
 
-void runRelayProcess(() => [WechatWorkerModule], () => ({ port: Number(process.env.HEALTH_PORT || 8082) }));
+void runWorkerApp('wechat-worker');

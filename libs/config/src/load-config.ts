@@ -1,14 +1,15 @@
 import 'reflect-metadata';
-import { Channel, CHANNELS, CHANNEL_CONFIG_KEYS } from '@relay/models';
+import { CHANNELS } from '@relay/models';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { Document, isScalar, parseDocument, Scalar, visit } from 'yaml';
-import { checkChannelTarget, CHANNEL_SPECS, TargetConfig } from './channels';
+import { ChannelConfigSpec, ChannelConfigSpecs, configKey } from './channel-config-spec';
 import { ConfigError, ConfigIssue, issuesFromValidation, joinPath } from './config-error';
-import { GlobalConfig, RelayConfigDto } from './relay-config.dto';
+import { GlobalConfig, RelayConfigDto, relayConfigDtoClass } from './relay-config.dto';
 import { RelayConfig } from './relay-config';
+import type { TargetConfig } from './target.config';
 
 export const DEFAULT_CONFIG_FILE = 'config/relay.yml';
 
@@ -26,10 +27,6 @@ const PLACEHOLDER = '__alert_relay_env_';
 const PLACEHOLDER_REF = /__alert_relay_env_(\d+)_/g;
 const WHOLE_PLACEHOLDER = /^__alert_relay_env_(\d+)_$/;
 
-/** Reads, expands and validates a relay config file. Throws ConfigError listing every problem. */
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): RelayConfig {
-  return configOrThrow(inspectConfigFile(file, env));
-}
 
 export interface ParseOptions {
   /** Path shown in messages and used for relative template globs. */
@@ -39,9 +36,6 @@ export interface ParseOptions {
   baseDir?: string;
 }
 
-export function parseConfig(text: string, opts: ParseOptions = {}): RelayConfig {
-  return configOrThrow(inspectConfig(text, opts));
-}
 
 /** A config file checked as far as it can be: the config when it is valid, every problem otherwise. */
 export interface ConfigInspection {
@@ -84,54 +78,75 @@ export function stringsOfTarget(target: TargetBlock): Array<{ path: string; text
   return strings;
 }
 
-export function inspectConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): ConfigInspection {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    return { label: file, issues: [{ path: '', message: `cannot read the config file: ${(e as Error).message}` }] };
-  }
-  return inspectConfig(text, { file, env, baseDir: dirname(resolve(file)) });
-}
+/**
+ * Reads, expands and validates relay config files for a set of channels (the relay's own are
+ * registered in @relay/channels, which exports its loader's methods).
+ */
+export class ConfigLoader {
+  private readonly dtoClass: new () => RelayConfigDto;
 
-export function inspectConfig(text: string, opts: ParseOptions = {}): ConfigInspection {
-  const file = opts.file ?? 'relay.yml';
-  const label = opts.label ?? basename(file);
-  const baseDir = opts.baseDir ?? process.cwd();
-  // `${VAR}` is not valid YAML inside a flow mapping (`{ bearer_token: ${TOKEN} }`, as users write it),
-  // so each reference becomes a plain placeholder before parsing and is expanded in the parsed strings.
-  const refs: EnvRef[] = [];
-  const placeholderText = text.replace(ENV_REF, (_, name: string, fallback?: string) => `${PLACEHOLDER}${refs.push({ name, fallback }) - 1}_`);
-  const doc = parseDocument(placeholderText, { uniqueKeys: true });
-  if (doc.errors.length) {
-    // The first syntax error explains the rest, which only cascade from it.
-    const e = doc.errors[0];
-    const where = e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
-    return { label, issues: [{ path: where, message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '') }] };
+  constructor(private readonly channels: ChannelConfigSpecs) {
+    this.dtoClass = relayConfigDtoClass(channels);
   }
-  const raw: unknown = doc.toJS() ?? {};
-  if (!isMapping(raw)) {
-    return { label, issues: [{ path: '', message: 'must be a YAML mapping with a receivers list' }] };
-  }
-  // `receivers:` with nothing under it is a config without receivers yet, like `receivers: []`;
-  // leaving the key out altogether stays an error (that file is more likely not a relay config).
-  if (raw.receivers === null) raw.receivers = [];
-  const expansion: EnvExpansion = { refs, env: opts.env ?? process.env, wholeScalarRefs: wholeScalarRefsOf(doc), issues: [], readings: [] };
-  const expanded = expandEnv(withoutEmptyValues(raw), [], expansion);
 
-  const dto = plainToInstance(RelayConfigDto, expanded, { exposeDefaultValues: true });
-  applyTypedReadings(dto, expansion.readings);
-  const issues = [...expansion.issues];
-  const supportedBlocks = CHANNELS.map((c) => CHANNEL_CONFIG_KEYS[c]);
-  issues.push(
-    ...issuesFromValidation(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }), supportedBlocks),
-  );
-  // Checks across fields run on every part that validated, so one run lists everything.
-  const isClean = (path: string) => !hasIssueAtOrUnder(issues, path);
-  issues.push(...crossChecks(dto, isClean));
-  const templateCheck = templateCheckInput(dto, baseDir, isClean);
-  if (issues.length) return { label, issues, templateCheck };
-  return { label, issues, config: new RelayConfig(file, baseDir, dto), templateCheck };
+  /** Reads, expands and validates a relay config file. Throws ConfigError listing every problem. */
+  loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): RelayConfig {
+    return configOrThrow(this.inspectConfigFile(file, env));
+  }
+
+  parseConfig(text: string, opts: ParseOptions = {}): RelayConfig {
+    return configOrThrow(this.inspectConfig(text, opts));
+  }
+
+  inspectConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): ConfigInspection {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      return { label: file, issues: [{ path: '', message: `cannot read the config file: ${(e as Error).message}` }] };
+    }
+    return this.inspectConfig(text, { file, env, baseDir: dirname(resolve(file)) });
+  }
+
+  inspectConfig(text: string, opts: ParseOptions = {}): ConfigInspection {
+    const file = opts.file ?? 'relay.yml';
+    const label = opts.label ?? basename(file);
+    const baseDir = opts.baseDir ?? process.cwd();
+    // `${VAR}` is not valid YAML inside a flow mapping (`{ bearer_token: ${TOKEN} }`, as users write it),
+    // so each reference becomes a plain placeholder before parsing and is expanded in the parsed strings.
+    const refs: EnvRef[] = [];
+    const placeholderText = text.replace(ENV_REF, (_, name: string, fallback?: string) => `${PLACEHOLDER}${refs.push({ name, fallback }) - 1}_`);
+    const doc = parseDocument(placeholderText, { uniqueKeys: true });
+    if (doc.errors.length) {
+      // The first syntax error explains the rest, which only cascade from it.
+      const e = doc.errors[0];
+      const where = e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+      return { label, issues: [{ path: where, message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '') }] };
+    }
+    const raw: unknown = doc.toJS() ?? {};
+    if (!isMapping(raw)) {
+      return { label, issues: [{ path: '', message: 'must be a YAML mapping with a receivers list' }] };
+    }
+    // `receivers:` with nothing under it is a config without receivers yet, like `receivers: []`;
+    // leaving the key out altogether stays an error (that file is more likely not a relay config).
+    if (raw.receivers === null) raw.receivers = [];
+    const expansion: EnvExpansion = { refs, env: opts.env ?? process.env, wholeScalarRefs: wholeScalarRefsOf(doc), issues: [], readings: [] };
+    const expanded = expandEnv(withoutEmptyValues(raw), [], expansion);
+
+    const dto = plainToInstance(this.dtoClass, expanded, { exposeDefaultValues: true });
+    applyTypedReadings(dto, expansion.readings);
+    const issues = [...expansion.issues];
+    const supportedBlocks = CHANNELS.map(configKey);
+    issues.push(
+      ...issuesFromValidation(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }), supportedBlocks),
+    );
+    // Checks across fields run on every part that validated, so one run lists everything.
+    const isClean = (path: string) => !hasIssueAtOrUnder(issues, path);
+    issues.push(...crossChecks(dto, this.channels, isClean));
+    const templateCheck = templateCheckInput(dto, baseDir, isClean);
+    if (issues.length) return { label, issues, templateCheck };
+    return { label, issues, config: new RelayConfig(file, baseDir, dto, this.channels), templateCheck };
+  }
 }
 
 function configOrThrow(inspection: ConfigInspection): RelayConfig {
@@ -247,7 +262,7 @@ function applyTypedReadings(dto: RelayConfigDto, readings: TypedReading[]): void
   }
 }
 
-function crossChecks(dto: RelayConfigDto, isClean: (path: string) => boolean): ConfigIssue[] {
+function crossChecks(dto: RelayConfigDto, channels: ChannelConfigSpecs, isClean: (path: string) => boolean): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const receiverNames = new Map<string, number>();
   const targetNames = new Map<string, string>();
@@ -266,17 +281,14 @@ function crossChecks(dto: RelayConfigDto, isClean: (path: string) => boolean): C
       receiverNames.set(receiverName, r);
     }
     for (const channel of CHANNELS) {
-      const key = CHANNEL_CONFIG_KEYS[channel];
+      const key = configKey(channel);
       const blocks: unknown = receiver[key];
       if (!Array.isArray(blocks)) continue;
-      if (blocks.length && !CHANNEL_SPECS[channel].delivered) {
-        issues.push({ path: `${at}.${key}`, message: `${channel} delivery is not available in this version yet` });
-      }
       blocks.forEach((block: unknown, i) => {
         if (!isMapping(block)) return;
         const where = `${at}.${key}[${i}]`;
         if (isClean(where)) {
-          const problem = checkTargetWithGlobal(channel, block as unknown as TargetConfig, dto.global, isClean);
+          const problem = checkTargetWithGlobal(channels[channel], block as unknown as TargetConfig, dto.global, isClean);
           if (problem) issues.push({ path: where, message: problem });
         }
         const explicitName = isClean(`${where}.name`) ? (block as unknown as TargetConfig).name : undefined;
@@ -296,7 +308,7 @@ function crossChecks(dto: RelayConfigDto, isClean: (path: string) => boolean): C
  * stands only when every global field it read is clean: one with a problem is listed already, and
  * the check would merely echo it ("needs api_secret" beside "wechat_api_secret: ... is not set").
  */
-function checkTargetWithGlobal(channel: Channel, target: TargetConfig, global: GlobalConfig, isClean: (path: string) => boolean): string | undefined {
+function checkTargetWithGlobal(spec: ChannelConfigSpec, target: TargetConfig, global: GlobalConfig, isClean: (path: string) => boolean): string | undefined {
   if (!isMapping(global)) return undefined;
   const read = new Set<string>();
   const watched = new Proxy(global, {
@@ -305,7 +317,7 @@ function checkTargetWithGlobal(channel: Channel, target: TargetConfig, global: G
       return Reflect.get(object, field, receiver) as unknown;
     },
   });
-  const problem = checkChannelTarget(channel, target, watched);
+  const problem = spec.checkTarget?.(target, watched);
   return [...read].every((field) => isClean(`global.${field}`)) ? problem : undefined;
 }
 
@@ -315,7 +327,7 @@ function templateCheckInput(dto: RelayConfigDto, baseDir: string, isClean: (path
   dto.receivers.forEach((receiver, r) => {
     if (!isMapping(receiver)) return;
     for (const channel of CHANNELS) {
-      const key = CHANNEL_CONFIG_KEYS[channel];
+      const key = configKey(channel);
       const blocks: unknown = receiver[key];
       if (!Array.isArray(blocks)) continue;
       blocks.forEach((block: unknown, i) => {

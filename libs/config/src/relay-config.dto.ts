@@ -10,13 +10,9 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
-import {
-  DingtalkConfig,
-  EmailConfig,
-  SlackConfig,
-  WechatConfig,
-  WecomRobotConfig,
-} from './channels';
+import type { Channel } from '@relay/models';
+import { ChannelConfigSpecs, configKey } from './channel-config-spec';
+import type { TargetConfig } from './target.config';
 import { IsByteSize, IsDuration, IsHttpUrl, IsPositiveDuration, IsTimeZone } from './validators';
 
 export class BasicAuthConfig {
@@ -125,26 +121,27 @@ export class GlobalConfig {
   @Allow() webex_api_url?: unknown;
 }
 
+/** A receiver: its name and, per channel, a `<channel>_configs` list (validated by receiverConfigClass). */
 export class ReceiverConfig {
   @IsDefined({ message: 'name is required' })
   @IsString()
   @IsNotEmpty()
   name: string;
 
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => DingtalkConfig)
-  dingtalk_configs?: DingtalkConfig[];
+  [block: `${string}_configs`]: TargetConfig[] | undefined;
+}
 
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => WechatConfig)
-  wechat_configs?: WechatConfig[];
-
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => WecomRobotConfig)
-  wecom_robot_configs?: WecomRobotConfig[];
-
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => SlackConfig)
-  slack_configs?: SlackConfig[];
-
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EmailConfig)
-  email_configs?: EmailConfig[];
+/**
+ * The receiver DTO for a set of channels: one validated `<channel>_configs` list per channel, so
+ * the file may use exactly the channels the relay has (an unknown block is refused by name).
+ */
+export function receiverConfigClass(channels: ChannelConfigSpecs): new () => ReceiverConfig {
+  class ChannelReceiverConfig extends ReceiverConfig {}
+  for (const [channel, spec] of Object.entries(channels)) {
+    const key = configKey(channel as Channel);
+    for (const decorate of [IsOptional(), IsArray(), ValidateNested({ each: true }), Type(() => spec.configClass)]) decorate(ChannelReceiverConfig.prototype, key);
+  }
+  return ChannelReceiverConfig;
 }
 
 export class RelayConfigDto {
@@ -170,7 +167,6 @@ export class RelayConfigDto {
 
   @IsArray({ message: 'receivers must be a list' })
   @ValidateNested({ each: true })
-  @Type(() => ReceiverConfig)
   receivers: ReceiverConfig[];
 
   // Alertmanager's routing lives in Alertmanager; accepted so a whole alertmanager.yml can be tried.
@@ -178,4 +174,12 @@ export class RelayConfigDto {
   @Allow() inhibit_rules?: unknown;
   @Allow() time_intervals?: unknown;
   @Allow() mute_time_intervals?: unknown;
+}
+
+/** The whole file's DTO for a set of channels (receivers typed by receiverConfigClass). */
+export function relayConfigDtoClass(channels: ChannelConfigSpecs): new () => RelayConfigDto {
+  const Receiver = receiverConfigClass(channels);
+  class ChannelRelayConfigDto extends RelayConfigDto {}
+  Type(() => Receiver)(ChannelRelayConfigDto.prototype, 'receivers');
+  return ChannelRelayConfigDto;
 }

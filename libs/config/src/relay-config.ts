@@ -1,5 +1,6 @@
-import { CHANNELS, CHANNEL_CONFIG_KEYS, Channel } from '@relay/models';
-import { ChannelConfigs, CHANNEL_SPECS } from './channels';
+import { CHANNELS, Channel } from '@relay/models';
+import { ChannelConfigSpecs, configKey } from './channel-config-spec';
+import type { TargetConfig } from './target.config';
 import { BasicAuthConfig, DashboardConfig, GlobalConfig, RelayConfigDto } from './relay-config.dto';
 import { parseDuration, parseSize } from './units';
 
@@ -10,11 +11,11 @@ export interface RateLimit {
 }
 
 /** One place a notification goes: a configured channel target, with defaults applied. */
-export interface ResolvedTarget<C extends Channel = Channel> {
+export interface ResolvedTarget<C extends TargetConfig = TargetConfig> {
   /** `<receiver>/<channel>/<index>` or the explicit `name:`; what jobs, logs and metrics say. */
   name: string;
   receiver: string;
-  channel: C;
+  channel: Channel;
   index: number;
   sendResolved: boolean;
   rateLimit: RateLimit;
@@ -25,7 +26,7 @@ export interface ResolvedTarget<C extends Channel = Channel> {
   /** The longest wait between two tries (ms). */
   maxRetryIntervalMs: number;
   /** The validated block; may hold secrets, so it never leaves the process. */
-  config: ChannelConfigs[C];
+  config: C;
 }
 
 export interface ResolvedReceiver {
@@ -57,6 +58,7 @@ export class RelayConfig {
     readonly file: string,
     readonly baseDir: string,
     dto: RelayConfigDto,
+    channels: ChannelConfigSpecs,
   ) {
     this.global = dto.global;
     this.dashboard = dto.dashboard;
@@ -73,8 +75,8 @@ export class RelayConfig {
     for (const receiver of dto.receivers) {
       const resolved: ResolvedReceiver = { name: receiver.name, targets: [] };
       for (const channel of CHANNELS) {
-        (receiver[CHANNEL_CONFIG_KEYS[channel]] ?? []).forEach((config, index) => {
-          const target = resolveTarget(receiver.name, channel, index, config, dto.global);
+        (receiver[configKey(channel)] ?? []).forEach((config, index) => {
+          const target = resolveTarget(receiver.name, channel, index, config, channels, dto.global);
           resolved.targets.push(target);
           targets.set(target.name, target);
         });
@@ -93,7 +95,8 @@ export class RelayConfig {
     return this.targets.get(name);
   }
 
-  targetsOf<C extends Channel>(channel: C): ResolvedTarget<C>[] {
+  /** A channel's targets, typed as the caller knows that channel's config to be. */
+  targetsOf<C extends TargetConfig = TargetConfig>(channel: Channel): ResolvedTarget<C>[] {
     return [...this.targets.values()].filter((t): t is ResolvedTarget<C> => t.channel === channel);
   }
 
@@ -106,8 +109,8 @@ export function defaultTargetName(receiver: string, channel: Channel, index: num
   return `${receiver}/${channel}/${index}`;
 }
 
-function resolveTarget<C extends Channel>(receiver: string, channel: C, index: number, config: ChannelConfigs[C], global: GlobalConfig): ResolvedTarget<C> {
-  const spec = CHANNEL_SPECS[channel];
+function resolveTarget(receiver: string, channel: Channel, index: number, config: TargetConfig, channels: ChannelConfigSpecs, global: GlobalConfig): ResolvedTarget {
+  const spec = channels[channel];
   const limit = config.rate_limit;
   const defaults = spec.rateLimitDefault;
   return {

@@ -1,18 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { RelayConfig } from '@relay/config';
 import { ReadinessRegistry, RelayMetrics } from '@relay/observability';
 import { TemplateSet } from '@relay/templates';
 import { DigestStore } from './digest-store';
+import { RELAY_RUNTIME, RelayRuntime } from './relay-core.module';
 import { TargetRateLimiter } from './target-rate-limiter';
 
 /** Everything the base processor needs, injected once so channel processors pass one thing to super(). */
 @Injectable()
 export class DeliveryContext {
-  /**
-   * The built-in templates alone: what a message falls back to when the target's own templates
-   * fail on a notification's data. A user file may redefine the default names in `templates`,
-   * so the fallback cannot be read from there.
-   */
+  /** What a message falls back to when the target's own templates fail on its data. */
   readonly builtinTemplates: TemplateSet;
 
   constructor(
@@ -22,7 +19,8 @@ export class DeliveryContext {
     readonly digests: DigestStore,
     readonly metrics: RelayMetrics,
     readonly readiness: ReadinessRegistry,
+    @Inject(RELAY_RUNTIME) runtime: RelayRuntime,
   ) {
-    this.builtinTemplates = TemplateSet.fromSources([], { timezone: config.global.timezone });
+    this.builtinTemplates = runtime.builtinTemplates;
   }
 }

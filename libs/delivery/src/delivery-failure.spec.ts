@@ -3,7 +3,7 @@ import { DeliveryFailure, retryAfterToTime } from './delivery-failure';
 
 describe('DeliveryFailure.from', () => {
   it('fails a template error permanently: it fails the same on every retry', () => {
-    const set = TemplateSet.fromSources([], { withDefaults: false });
+    const set = TemplateSet.fromSources([], { builtins: [] });
     let error: unknown;
     try {
       set.render('{{ index .Alerts 5 }}', { Alerts: [] });

@@ -1,30 +1,16 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { OnModuleInit } from '@nestjs/common';
-import type { ResolvedTarget } from '@relay/config';
+import type { ResolvedTarget, TargetConfig } from '@relay/config';
 import type { Channel, DeliveryJobData, DeliveryResult, WebhookPayload } from '@relay/models';
 import { rootLogger, withTimeout } from '@relay/observability';
-import { TemplateExecError, TemplateSet } from '@relay/templates';
+import { TemplateExecError } from '@relay/templates';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DeliveryContext } from './delivery-context';
 import { DeliveryFailure } from './delivery-failure';
 import { isExpired, nextRetryDelay, RetryLater } from './retry-policy';
-import { QUEUE_SETTINGS } from './queue-settings';
+import type { ChannelDefinition, ChannelSender, DigestMessage, RenderOptions } from './channel-definition';
 import { DigestPacing, digestPacing } from './target-rate-limiter';
-
-/** How a channel renders: the template set to use, and a line to put first when the target's own templates failed. */
-export interface RenderOptions {
-  templates: TemplateSet;
-  note?: string;
-  /** Stable per message across retries (e.g. an email's Message-Id): the job id, and the part of a digest. */
-  key: string;
-}
-
-/** One message of a digest and the notifications (indexes into those given) it is the last to show. */
-export interface DigestMessage<M> {
-  message: M;
-  completes: number[];
-}
 
 /** At most this many waiting jobs go into one digest (the rest wait for the next send). */
 const MAX_FOLDED = 2_000;
@@ -63,36 +49,20 @@ interface Batch {
  * digest split only as the platform's size limit needs, and the jobs it carried complete on
  * their own. Channel processors only build messages and post them.
  */
-export abstract class DeliveryProcessor<C extends Channel = Channel, M = unknown> extends WorkerHost implements OnModuleInit {
-  protected abstract readonly channel: C;
+export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknown> extends WorkerHost implements OnModuleInit {
   protected readonly log = rootLogger();
 
-  constructor(protected readonly ctx: DeliveryContext) {
+  constructor(
+    protected readonly ctx: DeliveryContext,
+    private readonly channel: Channel,
+    private readonly definition: ChannelDefinition<C, M>,
+    private readonly sender: ChannelSender<C, M>,
+  ) {
     super();
   }
 
-  /** The platform message for one notification; throws TemplateExecError when a template fails on its data. */
-  protected abstract build(notification: WebhookPayload, target: ResolvedTarget<C>, render: RenderOptions): M;
-
-  /** The messages of a digest of several notifications; a channel without digests leaves it out. */
-  protected buildDigest?(notifications: WebhookPayload[], target: ResolvedTarget<C>, render: RenderOptions): DigestMessage<M>[];
-
-  /**
-   * The target's block with every content template (title, text, message …) put back to the
-   * channel's default, for the fallback render; recipients and addresses stay as configured.
-   */
-  protected abstract withDefaultTemplates(config: ResolvedTarget<C>['config']): ResolvedTarget<C>['config'];
-
-  /** Posts one message; throws DeliveryFailure (or anything, taken as transient). */
-  protected abstract post(message: M, target: ResolvedTarget<C>, job: DeliveryJob): Promise<Record<string, unknown> | void>;
-
-  /**
-   * What the platform counts sends against, for the rate window and the penalty. A target by
-   * default; a channel whose platform limits a robot or webhook names that instead, so two
-   * receivers pointing at one robot share its 20 a minute rather than getting 20 each.
-   */
-  protected rateScope(target: ResolvedTarget<C>): string {
-    return target.name;
+  private rateScope(target: ResolvedTarget<C>): string {
+    return this.definition.rateScope?.(target, this.ctx.config) ?? target.name;
   }
 
   /**
@@ -125,7 +95,7 @@ export abstract class DeliveryProcessor<C extends Channel = Channel, M = unknown
     }
     const labels = { channel: this.channel, target: target.name };
     const attempt = job.attemptsMade + 1;
-    const digesting = target.digest && !!this.buildDigest;
+    const digesting = target.digest && !!this.definition.buildDigest;
     let alone = false;
 
     if (digesting) {
@@ -157,7 +127,7 @@ export abstract class DeliveryProcessor<C extends Channel = Channel, M = unknown
     let folded: DeliveryJob[] = [];
     if (digesting && !alone) {
       // Long enough for a first message and one more; a lease that runs out only risks a duplicate.
-      const leaseMs = 2 * QUEUE_SETTINGS[this.channel].requestTimeoutMs + 5_000;
+      const leaseMs = 2 * this.definition.queue.requestTimeoutMs + 5_000;
       const claim = await digests.claim(target.name, job.id!, leaseMs, MAX_FOLDED);
       if (claim.kind === 'held') {
         // Another job's digest in flight carries this one: the slot goes back unused.
@@ -169,7 +139,7 @@ export abstract class DeliveryProcessor<C extends Channel = Channel, M = unknown
       folded = (await Promise.all(claim.jobIds.map((id) => Job.fromId<DeliveryJobData>(this.worker, id)))).filter((j): j is DeliveryJob => !!j?.data?.notification && !j.finishedOn);
     }
 
-    const render = { templates: this.ctx.templates, key: job.id ?? '' };
+    const render: RenderOptions = { templates: this.ctx.templates, key: job.id ?? '', relay: this.ctx.config };
     let batch = batchOf([job, ...folded]);
     let rendered: Rendered<M> | undefined;
     try {
@@ -253,12 +223,7 @@ export abstract class DeliveryProcessor<C extends Channel = Channel, M = unknown
     };
   }
 
-  /**
-   * The platform delivered to some recipients and refused others: not a failure (a retry would
-   * send the others a duplicate), but someone's alerts are going nowhere, so it is counted per
-   * recipient and logged.
-   */
-  protected reportRefusedRecipients(target: ResolvedTarget<C>, job: DeliveryJob, recipients: string[], detail: string): void {
+  private reportRefusedRecipients(target: ResolvedTarget<C>, job: DeliveryJob, recipients: string[], detail: string): void {
     if (!recipients.length) return;
     for (const recipient of recipients) this.ctx.metrics.invalidRecipients.inc({ channel: this.channel, target: target.name, recipient });
     this.log.warn({ channel: this.channel, target: target.name, jobId: job.id, refusedRecipients: recipients }, detail);
@@ -272,15 +237,15 @@ export abstract class DeliveryProcessor<C extends Channel = Channel, M = unknown
   private renderWithFallback(batch: Batch, target: ResolvedTarget<C>, render: RenderOptions): Rendered<M> {
     const messagesWith = (t: ResolvedTarget<C>, r: RenderOptions): DigestMessage<M>[] =>
       batch.notifications.length === 1
-        ? [{ message: this.build(batch.notifications[0], t, r), completes: [0] }]
-        : this.buildDigest!(batch.notifications, t, r);
+        ? [{ message: this.definition.build(batch.notifications[0], t, r), completes: [0] }]
+        : this.definition.buildDigest!(batch.notifications, t, r);
     try {
       return { messages: messagesWith(target, render) };
     } catch (error) {
       if (!isTemplateFailure(error)) throw error;
       const reason = (error as Error).message;
       const note = `⚠ The template of ${target.name} failed on this notification, so alert-relay's default template was used. ${reason}`;
-      const fallback = { ...target, config: this.withDefaultTemplates(target.config) };
+      const fallback = { ...target, config: this.definition.withDefaultTemplates(target.config) };
       const messages = messagesWith(fallback, { ...render, templates: this.ctx.builtinTemplates, note });
       this.log.warn({ channel: this.channel, target: target.name, error: reason }, 'template failed; rendered with the default template');
       return { messages, templateFallback: reason };
@@ -303,7 +268,12 @@ export abstract class DeliveryProcessor<C extends Channel = Channel, M = unknown
         slot = more.slot;
       }
       try {
-        const detail = (await this.post(messages[index].message, target, job)) ?? undefined;
+        const send = {
+          relay: this.ctx.config,
+          job,
+          reportRefusedRecipients: (recipients: string[], detail: string) => this.reportRefusedRecipients(target, job, recipients, detail),
+        };
+        const detail = (await this.sender.post(messages[index].message, target, send)) ?? undefined;
         sent.push({ index, detail });
         await this.recordCarried(job, target, batch, messages[index].completes);
       } catch (error) {
@@ -335,7 +305,7 @@ export abstract class DeliveryProcessor<C extends Channel = Channel, M = unknown
     const labels = { channel: this.channel, target: target.name };
     const attempt = job.attemptsMade + 1;
     const context = { ...labels, jobId: job.id, attempt, reason: failure.reason };
-    const digesting = target.digest && !!this.buildDigest;
+    const digesting = target.digest && !!this.definition.buildDigest;
     if (failure.kind === 'rate_limited') {
       const until = failure.retryAt ?? Date.now() + target.rateLimit.penaltyMs;
       await limiter.pause(this.rateScope(target), until);

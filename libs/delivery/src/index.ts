@@ -1,3 +1,5 @@
+export * from './channel-definition';
+export * from './channel-worker.module';
 export * from './delivery-context';
 export * from './delivery-failure';
 export * from './digest-store';
@@ -11,4 +13,3 @@ export * from './retry-policy';
 export * from './secret-file';
 export * from './relay-core.module';
 export * from './target-rate-limiter';
-export * from './relay-app';

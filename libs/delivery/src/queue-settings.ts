@@ -1,4 +1,3 @@
-import type { Channel } from '@relay/models';
 import { RELAY_BACKOFF, relayBackoffStrategy, UNBOUNDED_ATTEMPTS } from './retry-policy';
 
 export interface QueueSettings {
@@ -16,14 +15,8 @@ export const RETENTION = {
   removeOnFail: { age: 7 * DAY_S },
 } as const;
 
-/** One entry per channel: a channel without settings does not compile. */
-export const QUEUE_SETTINGS: Record<Channel, QueueSettings> = {
-  dingtalk: { concurrency: 16, requestTimeoutMs: 10_000 },
-  wechat: { concurrency: 16, requestTimeoutMs: 10_000 },
-  wecom_robot: { concurrency: 16, requestTimeoutMs: 10_000 },
-  slack: { concurrency: 16, requestTimeoutMs: 10_000 },
-  email: { concurrency: 8, requestTimeoutMs: 30_000 },
-};
+/** What most chat channels use: sends wait on the network, not the CPU. */
+export const CHAT_QUEUE_SETTINGS: QueueSettings = { concurrency: 16, requestTimeoutMs: 10_000 };
 
 /**
  * How soon a dead worker's jobs are taken up: BullMQ moves an active job back to waiting when its
@@ -40,9 +33,9 @@ const STALLED = { lockDuration: 10_000, stalledInterval: 5_000 } as const;
 const MAX_STALLED = 10;
 
 /** What a channel's @Processor is created with: its concurrency, the one retry policy, stalled-job recovery. */
-export function workerOptions(channel: Channel) {
+export function workerOptions(queue: QueueSettings) {
   return {
-    concurrency: QUEUE_SETTINGS[channel].concurrency,
+    concurrency: queue.concurrency,
     ...STALLED,
     maxStalledCount: MAX_STALLED,
     settings: { backoffStrategy: relayBackoffStrategy },

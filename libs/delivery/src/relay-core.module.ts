@@ -5,7 +5,13 @@ import { TemplateSet } from '@relay/templates';
 
 export interface RelayRuntime {
   config: RelayConfig;
+  /** The built-in templates and the config's `templates` files. */
   templates: TemplateSet;
+  /**
+   * The built-in templates alone: what a message falls back to when the target's own templates
+   * fail on a notification's data (a user file may redefine the default names in `templates`).
+   */
+  builtinTemplates: TemplateSet;
   redisUrl: string;
   /** BullMQ prefix, also used for the relay's own keys (rate windows, WeCom tokens). */
   queuePrefix: string;

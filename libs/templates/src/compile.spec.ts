@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_TEMPLATE_NAMES, TemplateSet, templateData } from '@relay/templates';
+import { TemplateSet, templateData } from '@relay/templates';
+// The channels' default templates are the largest real templates there are: the engine is checked on them too.
+import { relayTemplates } from '@relay/channels';
 import { compiledExecution } from './engine/compile';
 
 const golden = join(__dirname, '../test/golden');
@@ -45,7 +47,7 @@ describe('compiled execution equals the interpreter', () => {
     process.env.TZ = c.tz ?? 'UTC';
     let set: TemplateSet;
     try {
-      set = await TemplateSet.load([c.glob], { baseDir: golden, withDefaults: false });
+      set = await TemplateSet.load([c.glob], { baseDir: golden, builtins: [] });
     } catch {
       return; // parse errors never reach execution
     }
@@ -55,10 +57,10 @@ describe('compiled execution equals the interpreter', () => {
     if (r.interpreted.startsWith('OK ')) expect(r.fellBack).toBe(false);
   });
 
-  const names = Object.values(DEFAULT_TEMPLATE_NAMES).flatMap((o) => Object.values(o));
+  const names = relayTemplates().names().filter((name) => name.includes('.default.')); // each renders a whole notification
   it.each(names)('default template %s', (name) => {
     for (const tz of ['UTC', 'Asia/Shanghai', 'America/New_York']) {
-      const set = TemplateSet.fromSources([], { timezone: tz, now });
+      const set = relayTemplates([], { timezone: tz, now });
       for (const f of dataFiles) {
         const data = load(f);
         for (let i = 0; i < 2; i++) {
@@ -156,7 +158,7 @@ describe('generated code equals the closures and the interpreter', () => {
     // a set of its own for each mode (a set keeps the templates it compiled)
     const sets: TemplateSet[] = [];
     try {
-      for (let i = 0; i < 3; i++) sets.push(await TemplateSet.load([c.glob], { baseDir: golden, withDefaults: false }));
+      for (let i = 0; i < 3; i++) sets.push(await TemplateSet.load([c.glob], { baseDir: golden, builtins: [] }));
     } catch {
       return;
     }
@@ -170,13 +172,13 @@ describe('generated code equals the closures and the interpreter', () => {
     if (r.interpreted.startsWith('OK ')) expect(r.generatedFellBack).toBe(false);
   });
 
-  const names = Object.values(DEFAULT_TEMPLATE_NAMES).flatMap((o) => Object.values(o));
+  const names = relayTemplates().names().filter((name) => name.includes('.default.')); // each renders a whole notification
   it.each(names)('default template %s', (name) => {
     for (const tz of ['UTC', 'Asia/Shanghai', 'America/New_York']) {
       for (const f of dataFiles) {
         const data = load(f);
         const r = three(
-          () => TemplateSet.fromSources([], { timezone: tz, now }),
+          () => relayTemplates([], { timezone: tz, now }),
           (s) => s.render(`{{ template "${name}" . }}`, data) + '\n' + s.render(`{{ template "${name}" . }}`, data),
         );
         expect(r.gaveUp).toBe(false);

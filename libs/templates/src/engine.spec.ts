@@ -8,7 +8,7 @@ const data = templateData({
 
 describe('TemplateSet', () => {
   it('renders empty text as empty and caches parsed text', () => {
-    const set = TemplateSet.fromSources([], { withDefaults: false });
+    const set = TemplateSet.fromSources([], { builtins: [] });
     expect(set.render('', data)).toBe('');
     expect(set.render('{{ .Status }}', data)).toBe('firing');
     expect(set.render('{{ .Status }}', data)).toBe('firing');
@@ -20,7 +20,7 @@ describe('TemplateSet', () => {
         { name: 'a.tmpl', text: '{{ define "x" }}one{{ end }}{{ define "y" }}Y{{ end }}' },
         { name: 'b.tmpl', text: '{{ define "x" }}two{{ end }}{{ define "y" }}{{ end }}' },
       ],
-      { withDefaults: false },
+      { builtins: [] },
     );
     expect(set.execute('x', data)).toBe('two');
     expect(set.execute('y', data)).toBe('Y');
@@ -28,21 +28,21 @@ describe('TemplateSet', () => {
   });
 
   it('user files override default templates by name', () => {
-    const set = TemplateSet.fromSources([{ name: 'mine.tmpl', text: '{{ define "dingtalk.default.title" }}MINE {{ .Status }}{{ end }}' }]);
-    expect(set.render('{{ template "dingtalk.default.title" . }}', data)).toBe('MINE firing');
+    const set = TemplateSet.fromSources([{ name: 'mine.tmpl', text: '{{ define "__relay.title" }}MINE {{ .Status }}{{ end }}' }]);
+    expect(set.render('{{ template "__relay.title" . }}', data)).toBe('MINE firing');
   });
 
   it('defines inside rendered text stay local to that text', () => {
-    const set = TemplateSet.fromSources([], { withDefaults: false });
+    const set = TemplateSet.fromSources([], { builtins: [] });
     expect(set.render('{{ define "t" }}T{{ end }}{{ template "t" }}', data)).toBe('T');
     expect(() => set.render('{{ template "t" }}', data)).toThrow('template "t" not defined');
   });
 
   it('parse errors name file and line; execution errors name template, line and column', () => {
-    expect(() => TemplateSet.fromSources([{ name: 'wechat.tmpl', text: 'a\n{{ if }}' }], { withDefaults: false })).toThrow(
+    expect(() => TemplateSet.fromSources([{ name: 'wechat.tmpl', text: 'a\n{{ if }}' }], { builtins: [] })).toThrow(
       new TemplateParseError('template: wechat.tmpl:2: missing value for if', 'wechat.tmpl', 2),
     );
-    const set = TemplateSet.fromSources([{ name: 'wechat.tmpl', text: '{{ define "wechat.default.message" }}\n\n  x {{ .Alerts.Foo }}{{ end }}' }], { withDefaults: false });
+    const set = TemplateSet.fromSources([{ name: 'wechat.tmpl', text: '{{ define "wechat.default.message" }}\n\n  x {{ .Alerts.Foo }}{{ end }}' }], { builtins: [] });
     let err: unknown;
     try {
       set.execute('wechat.default.message', data);
@@ -56,7 +56,7 @@ describe('TemplateSet', () => {
 
   it('check() validates text without executing it', () => {
     const set = TemplateSet.fromSources([]);
-    expect(() => set.check('{{ template "dingtalk.default.text" . }}')).not.toThrow();
+    expect(() => set.check('{{ template "__relay.title" . }}')).not.toThrow();
     expect(() => set.check('{{ .Status ')).toThrow('template: :1: unclosed action');
     expect(() => set.check('{{ nofunc }}')).toThrow('function "nofunc" not defined');
   });
@@ -64,8 +64,8 @@ describe('TemplateSet', () => {
   it('load() reads globs relative to baseDir and names the file of a parse error', async () => {
     const dir = join(__dirname, '../test/golden');
     const set = await TemplateSet.load(['templates/*.tmpl'], { baseDir: dir });
-    expect(set.has('wechat.default.message')).toBe(true);
-    expect(set.has('dingtalk.default.text')).toBe(true);
+    expect(set.has('ding.markdown')).toBe(true);
+    expect(set.has('__relay.title')).toBe(true); // the built-in helpers come first
     await expect(TemplateSet.load(['templates-broken/*.tmpl'], { baseDir: dir })).rejects.toMatchObject({
       message: 'template: broken.tmpl:5: unexpected EOF',
       file: expect.stringContaining('templates-broken/broken.tmpl'),
@@ -74,7 +74,7 @@ describe('TemplateSet', () => {
   });
 
   it('reports runaway recursion', () => {
-    const set = TemplateSet.fromSources([{ name: 'r.tmpl', text: '{{ define "r" }}{{ template "r" . }}{{ end }}' }], { withDefaults: false });
+    const set = TemplateSet.fromSources([{ name: 'r.tmpl', text: '{{ define "r" }}{{ template "r" . }}{{ end }}' }], { builtins: [] });
     expect(() => set.execute('r', data)).toThrow(/exceeded maximum template depth/);
   });
 
@@ -90,7 +90,7 @@ describe('TemplateSet', () => {
     ['{{ define "a" }}x{{ end }}{{ define "a" }}y{{ end }}', 'template: multiple definition of template "a"'],
     ['{{ continue }}', '{{continue}} outside {{range}}'],
   ])('parse error %s', (text, msg) => {
-    expect(() => TemplateSet.fromSources([], { withDefaults: false }).check(text)).toThrow(msg);
+    expect(() => TemplateSet.fromSources([], { builtins: [] }).check(text)).toThrow(msg);
   });
 
   it.each([
@@ -104,6 +104,6 @@ describe('TemplateSet', () => {
     ['{{ printf 1 }}', 'expected string; found 1'],
     ['{{ range .Status }}{{ end }}', "range can't iterate over firing"],
   ])('exec error %s', (text, msg) => {
-    expect(() => TemplateSet.fromSources([], { withDefaults: false }).render(text, data)).toThrow(msg);
+    expect(() => TemplateSet.fromSources([], { builtins: [] }).render(text, data)).toThrow(msg);
   });
 });

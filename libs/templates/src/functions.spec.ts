@@ -18,7 +18,7 @@ const payload = {
   ],
 };
 const now = new Date('2026-11-20T09:30:05Z');
-const set = TemplateSet.fromSources([], { withDefaults: false, now: () => now });
+const set = TemplateSet.fromSources([], { builtins: [], now: () => now });
 const data = templateData(payload);
 const r = (text: string) => set.render(text, data);
 
@@ -44,7 +44,7 @@ describe('Alertmanager functions', () => {
   ])('%s', (text, expected) => expect(r(text)).toBe(expected));
 
   it('relayTimezone is the set\'s timezone', () => {
-    const s = TemplateSet.fromSources([], { timezone: 'Asia/Tokyo', withDefaults: false });
+    const s = TemplateSet.fromSources([], { timezone: 'Asia/Tokyo', builtins: [] });
     expect(s.render('{{ relayTimezone }} {{ range .Alerts }}{{ (.StartsAt | tz relayTimezone).Format "15:04 MST" }}{{ end }}', data)).toBe('Asia/Tokyo 17:00 JST');
   });
 

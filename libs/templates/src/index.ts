@@ -8,7 +8,8 @@ export { templateData, alertList, KV, Alert, Data, Pair } from './alertmanager/d
 export type { TemplateData } from './alertmanager/data';
 export { cutToFit, renderWithinBytes, truncateUtf8, utf8ByteLength, defaultMoreLine } from './truncate';
 export type { FitOptions, MoreLine, OmittedAlerts } from './truncate';
-export { DEFAULT_TEMPLATE_NAMES, DEFAULT_TEMPLATE_SOURCES } from './defaults';
+export { COMMON_TEMPLATE_SOURCE } from './defaults';
+export type { TemplateSource } from './defaults';
 export { GoTime, GoDuration, loadLocation } from './engine/gotime';
 export { digestPayload, packDigest } from './digest';
 export type { DigestPart } from './digest';

@@ -31,7 +31,7 @@ describe('KV property: SortedPairs, Names, Values and Remove agree', () => {
   });
 
   it('templates see the same through .SortedPairs/.Names/.Values/.Remove', () => {
-    const set = TemplateSet.fromSources([], { withDefaults: false });
+    const set = TemplateSet.fromSources([], { builtins: [] });
     fc.assert(
       fc.property(labelMap, (labels) => {
         const data = templateData({

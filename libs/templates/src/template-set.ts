@@ -6,11 +6,17 @@ import { BUILTINS } from './engine/builtins';
 import { CompiledEnv, compiledExecution, executeCompiled } from './engine/compile';
 import { ExecEnv, execute, FuncDef, TemplateExecError } from './engine/exec';
 import { isEmptyTree, parse, TemplateParseError, Tree } from './engine/parse';
-import { DEFAULT_TEMPLATE_SOURCES } from './defaults';
+import { COMMON_TEMPLATE_SOURCE, TemplateSource } from './defaults';
 
 export interface TemplateOptions {
   /** IANA zone the default templates show times in (`global.timezone`); default 'UTC'. */
   timezone?: string;
+  /**
+   * Built-in templates, parsed in order before any user file (which may redefine their names):
+   * the relay's are the common helpers and each channel's defaults (@relay/channels). Default:
+   * the common helpers alone.
+   */
+  builtins?: readonly TemplateSource[];
   /** Clock for `since` (tests). */
   now?: () => Date;
 }
@@ -65,9 +71,8 @@ export class TemplateSet {
    * baseDir), in Alertmanager's order; user files may redefine default names.
    * Throws TemplateFileError naming the file (`template: FILE:LINE: …`).
    */
-  static async load(globs: string[], opts: TemplateOptions & { baseDir?: string; withDefaults?: boolean } = {}): Promise<TemplateSet> {
-    const set = new TemplateSet(opts);
-    if (opts.withDefaults !== false) set.addDefaults();
+  static async load(globs: string[], opts: TemplateOptions & { baseDir?: string } = {}): Promise<TemplateSet> {
+    const set = TemplateSet.fromSources([], opts);
     for (const g of globs) {
       const files = await expandGlob(g, opts.baseDir ?? process.cwd());
       for (const file of files) {
@@ -83,10 +88,9 @@ export class TemplateSet {
     return set;
   }
 
-  static fromSources(sources: { name: string; text: string }[], opts: TemplateOptions & { withDefaults?: boolean } = {}): TemplateSet {
+  static fromSources(sources: readonly TemplateSource[], opts: TemplateOptions = {}): TemplateSet {
     const set = new TemplateSet(opts);
-    if (opts.withDefaults !== false) set.addDefaults();
-    for (const s of sources) set.addSource(s.name, s.text);
+    for (const s of [...(opts.builtins ?? [COMMON_TEMPLATE_SOURCE]), ...sources]) set.addSource(s.name, s.text);
     return set;
   }
 
@@ -152,10 +156,6 @@ export class TemplateSet {
     }
     this.textCache.clear();
     this.compiled = new CompiledEnv(this.funcs, this.env.lookup);
-  }
-
-  private addDefaults() {
-    for (const s of DEFAULT_TEMPLATE_SOURCES) this.addSource(s.name, s.text);
   }
 }
 

@@ -1,0 +1,156 @@
+import { Type } from 'class-transformer';
+import { Allow, buildMessage, IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
+import { TargetConfig } from '@relay/config';
+
+/** `host:port`, `[v6]:port`: Alertmanager's HostPort. */
+const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/;
+
+/** Splits `host:port` (or `[::1]:25`); undefined when it is not one or the port is out of range. */
+export function parseSmarthost(text: string): { host: string; port: number } | undefined {
+  const m = HOST_PORT.exec(text.trim());
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return undefined;
+  return { host: m[1] ?? m[2], port };
+}
+
+function IsSmarthost(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isSmarthost',
+      validator: {
+        validate: (v) => typeof v === 'string' && parseSmarthost(v) !== undefined,
+        defaultMessage: buildMessage((p) => `${p}must be host:port, such as smtp.example.com:587`, options),
+      },
+    },
+    options,
+  );
+}
+
+/** Mail header names are case-insensitive: `Subject` and `subject` in one block would be two answers to one question. */
+export function canonicalHeaderName(name: string): string {
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+function IsHeaderMap(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isHeaderMap',
+      validator: {
+        validate: (v) => {
+          if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+          const seen = new Set<string>();
+          for (const [name, value] of Object.entries(v)) {
+            if (typeof value !== 'string' || !/^[!-9;-~]+$/.test(name)) return false;
+            const canonical = canonicalHeaderName(name);
+            if (seen.has(canonical)) return false;
+            seen.add(canonical);
+          }
+          return true;
+        },
+        defaultMessage: buildMessage(
+          (p) => `${p}must map header names to template strings, each name once whatever its case`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
+const TLS_VERSIONS = ['TLS10', 'TLS11', 'TLS12', 'TLS13'] as const;
+export type TlsVersionName = (typeof TLS_VERSIONS)[number];
+
+/** Prometheus' common `tls_config`, as Alertmanager accepts it under `email_configs`. */
+export class EmailTlsConfig {
+  @IsOptional() @IsString() ca_file?: string;
+  @IsOptional() @IsString() cert_file?: string;
+  @IsOptional() @IsString() key_file?: string;
+  /** PEM text inline, the newer alternative to the `_file` fields. */
+  @IsOptional() @IsString() ca?: string;
+  @IsOptional() @IsString() cert?: string;
+  @IsOptional() @IsString() key?: string;
+  @IsOptional() @IsString() server_name?: string;
+  @IsOptional() @IsBoolean() insecure_skip_verify?: boolean;
+
+  @IsOptional()
+  @IsIn(TLS_VERSIONS, { message: `min_version must be one of ${TLS_VERSIONS.join(', ')}` })
+  min_version?: TlsVersionName;
+
+  @IsOptional()
+  @IsIn(TLS_VERSIONS, { message: `max_version must be one of ${TLS_VERSIONS.join(', ')}` })
+  max_version?: TlsVersionName;
+}
+
+/**
+ * Alertmanager's `email_configs` entry. Unset connection fields (`from`, `smarthost`, `hello`,
+ * `auth_*`, `require_tls`) come from `global.smtp_*` when the worker resolves the target.
+ */
+export class EmailConfig extends TargetConfig {
+  /** Recipients, comma-separated; templated as in Alertmanager. */
+  @Matches(/\S/, { message: 'to is required: the address, or comma-separated addresses, to notify' })
+  to: string;
+
+  @IsOptional() @IsString() from?: string;
+
+  @IsOptional()
+  @IsSmarthost()
+  smarthost?: string;
+
+  @IsOptional() @IsString() hello?: string;
+  @IsOptional() @IsString() auth_username?: string;
+  @IsOptional() @IsString() auth_password?: string;
+  @IsOptional() @IsString() auth_password_file?: string;
+  /** CRAM-MD5's shared secret. */
+  @IsOptional() @IsString() auth_secret?: string;
+  @IsOptional() @IsString() auth_secret_file?: string;
+  /** PLAIN's authorization identity. */
+  @IsOptional() @IsString() auth_identity?: string;
+
+  /** STARTTLS required; unset = `global.smtp_require_tls`, itself true by default. Port 465 is implicit TLS instead. */
+  @IsOptional() @IsBoolean() require_tls?: boolean;
+
+  /** Unset: implicit TLS exactly when the port is 465. True/false force it on/off whatever the port. */
+  @IsOptional() @IsBoolean() force_implicit_tls?: boolean;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EmailTlsConfig)
+  tls_config?: EmailTlsConfig;
+
+  @IsOptional()
+  @IsString()
+  html: string = '{{ template "email.default.html" . }}';
+
+  /** Alertmanager leaves this empty; the relay always sends a plain-text part too, for pagers and text-only clients. */
+  @IsOptional()
+  @IsString()
+  text: string = '{{ template "email.default.text" . }}';
+
+  /** Templated headers; Subject, To and From default to Alertmanager's (subject template, `to`, `from`). */
+  @IsOptional()
+  @IsHeaderMap()
+  headers: Record<string, string> = {};
+
+  /** Newer Alertmanagers thread mails with References headers; accepted so pasted blocks load, not acted on. */
+  @Allow()
+  threading?: unknown;
+}
+
+type SmtpGlobals = { smtp_smarthost?: string; smtp_from?: string };
+
+/**
+ * What Alertmanager also refuses at load: a target with no smarthost or no sender, neither its
+ * own nor global (CHANNEL_SPECS.email.checkTarget, reported at the target's path).
+ */
+export function emailTargetIssue(block: EmailConfig, global: SmtpGlobals): string | undefined {
+  const problems: string[] = [];
+  if (!block.smarthost) {
+    if (!global.smtp_smarthost) problems.push('smarthost is required (or global.smtp_smarthost)');
+    else if (!parseSmarthost(global.smtp_smarthost)) problems.push(`global.smtp_smarthost "${global.smtp_smarthost}" must be host:port, such as smtp.example.com:587`);
+  }
+  if (!block.from && !global.smtp_from) problems.push('from is required (or global.smtp_from)');
+  if (block.auth_password && block.auth_password_file) problems.push('set auth_password or auth_password_file, not both');
+  if (block.auth_secret && block.auth_secret_file) problems.push('set auth_secret or auth_secret_file, not both');
+  return problems.length ? problems.join('; ') : undefined;
+}

@@ -1,0 +1,59 @@
+import { Processor } from '@nestjs/bullmq';
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Channel, queueName } from '@relay/models';
+import { RelayMetrics } from '@relay/observability';
+import type { Redis } from 'ioredis';
+import type { ChannelDefinition, ChannelSender } from './channel-definition';
+import { DeliveryContext } from './delivery-context';
+import { DeliveryProcessor } from './delivery.processor';
+import { DeliveryWorkerModule, WORKER_REDIS } from './delivery-worker.module';
+import { workerOptions } from './queue-settings';
+import { RELAY_RUNTIME, RelayRuntime } from './relay-core.module';
+
+/** The token a channel's processor is also provided under, for whoever must reach its BullMQ worker. */
+export function processorToken(channel: Channel): string {
+  return `${channel}:processor`;
+}
+
+/**
+ * The worker of one channel, built from its definition: a BullMQ processor on the channel's
+ * queue (DeliveryProcessor does the life of every job), the channel's sender, and its readiness
+ * check. Every channel's worker is made here, so they cannot drift apart.
+ */
+export function channelWorkerModule(channel: Channel, definition: ChannelDefinition): DynamicModule {
+  const SENDER = Symbol(`${channel} sender`);
+  const name = channel.replace(/(^|_)(\w)/g, (_, __, c: string) => c.toUpperCase());
+
+  @Processor(queueName(channel), workerOptions(definition.queue))
+  class ChannelProcessor extends DeliveryProcessor {
+    constructor(ctx: DeliveryContext, @Inject(SENDER) sender: ChannelSender<never, unknown>) {
+      super(ctx, channel, definition, sender);
+    }
+  }
+  Object.defineProperty(ChannelProcessor, 'name', { value: `${name}Processor` });
+
+  @Module({})
+  class ChannelWorkerModule implements OnApplicationShutdown {
+    constructor(@Inject(SENDER) private readonly sender: ChannelSender<never, unknown>) {}
+
+    async onApplicationShutdown(): Promise<void> {
+      await this.sender.close?.();
+    }
+  }
+  Object.defineProperty(ChannelWorkerModule, 'name', { value: `${name}WorkerModule` });
+
+  return {
+    module: ChannelWorkerModule,
+    imports: [DeliveryWorkerModule],
+    providers: [
+      ChannelProcessor,
+      { provide: processorToken(channel), useExisting: ChannelProcessor },
+      {
+        provide: SENDER,
+        inject: [WORKER_REDIS, RELAY_RUNTIME, RelayMetrics],
+        useFactory: (redis: Redis, runtime: RelayRuntime, metrics: RelayMetrics) =>
+          definition.createSender({ redis, prefix: runtime.queuePrefix, metrics, requestTimeoutMs: definition.queue.requestTimeoutMs }),
+      },
+    ],
+  };
+}
