@@ -94,6 +94,18 @@ describe('TargetRateLimiter on real Redis', () => {
     expect((refused as { waitMs: number }).waitMs).toBeGreaterThan(1_500);
   });
 
+  it('admits any number without a limit, yet holds a scope the platform paused', async () => {
+    const prefix = uniquePrefix();
+    const limiter = new TargetRateLimiter(a, prefix);
+    const unlimited = { max: Infinity, perMs: 1_000, penaltyMs: 30_000 };
+    const admissions = await Promise.all(Array.from({ length: 500 }, (_, i) => limiter.acquire('hook', unlimited, `job-${i}`)));
+    expect(admissions.every((x) => x.allowed)).toBe(true);
+    await limiter.pause('hook', Date.now() + 2_000);
+    const refused = await new TargetRateLimiter(b, prefix).acquire('hook', unlimited, 'job-x');
+    expect(refused).toMatchObject({ allowed: false, reason: 'penalty' });
+    expect((refused as { waitMs: number }).waitMs).toBeGreaterThan(1_500);
+  });
+
   it('keys a robot by a digest of its address: one scope per robot, and no token in any key', async () => {
     const url = 'https://oapi.dingtalk.com/robot/send?access_token=robot-token-0123456789';
     const scope = secretAddressScope('dingtalk-robot', url);

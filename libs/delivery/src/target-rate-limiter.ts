@@ -148,8 +148,13 @@ export class TargetRateLimiter {
    * comes back at the time it was given; without one the caller takes no place in line.
    */
   async acquire(scope: string, limit: RateLimit, waiter = '', pacing?: DigestPacing): Promise<Admission> {
-    const margin = Math.min(1000, Math.ceil(limit.perMs * 0.02));
     const slot = randomUUID();
+    if (!Number.isFinite(limit.max)) {
+      // No limit on sends (a plain webhook's default): only a pause the platform asked for holds it back.
+      const penalty = await this.redis.pttl(this.key('penalty', scope));
+      return penalty > 0 ? { allowed: false, waitMs: penalty, reason: 'penalty' } : { allowed: true, slot };
+    }
+    const margin = Math.min(1000, Math.ceil(limit.perMs * 0.02));
     const [code, wait] = (await (this.redis as any).relayAcquire(
       this.key('window', scope),
       this.key('penalty', scope),
