@@ -57,11 +57,13 @@ export class TemplateSet {
   private readonly textCache = new Map<string, ParsedText>();
   private readonly env: ExecEnv;
   private compiled: CompiledEnv;
+  /** What the render in progress was called with: `routeLabels` reads it, as Go binds it per execution. */
+  private renderData: unknown;
   readonly timezone: string;
 
   private constructor(opts: TemplateOptions = {}) {
     this.timezone = opts.timezone ?? 'UTC';
-    this.funcs = { ...BUILTINS, ...alertmanagerFuncs({ timezone: this.timezone, now: opts.now }) };
+    this.funcs = { ...BUILTINS, ...alertmanagerFuncs({ timezone: this.timezone, now: opts.now, renderData: () => this.renderData }) };
     this.env = { funcs: this.funcs, lookup: (name) => this.trees.get(name) };
     this.compiled = new CompiledEnv(this.funcs, this.env.lookup);
   }
@@ -107,14 +109,24 @@ export class TemplateSet {
   render(text: string, data: TemplateData | unknown): string {
     if (text === '') return '';
     const parsed = this.parseText(text);
-    return run(parsed.env, parsed.compiled, parsed.root, data);
+    return this.run(parsed.env, parsed.compiled, parsed.root, data);
   }
 
   /** Executes a defined template by name. */
   execute(name: string, data: TemplateData | unknown): string {
     const tree = this.trees.get(name);
     if (!tree) throw new TemplateExecError(`template: no template ${JSON.stringify(name)} associated with template ""`);
-    return run(this.env, this.compiled, tree, data);
+    return this.run(this.env, this.compiled, tree, data);
+  }
+
+  private run(env: ExecEnv, compiled: CompiledEnv, tree: Tree, data: unknown): string {
+    const outer = this.renderData;
+    this.renderData = data;
+    try {
+      return run(env, compiled, tree, data);
+    } finally {
+      this.renderData = outer;
+    }
   }
 
   /** Validates that `text` parses (for check-config); throws TemplateParseError with the position. */

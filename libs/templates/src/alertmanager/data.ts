@@ -1,12 +1,13 @@
 /**
- * Alertmanager's template data model (package template: Data, Alert, Alerts, KV, Pairs, Pair)
- * with the methods templates call: .Alerts.Firing/.Resolved, KV .SortedPairs/.Names/.Values/.Remove,
- * Pairs .Names/.Values. As in Alertmanager 0.25, KV and Pairs print as Go maps and slices.
+ * Alertmanager's template data model (package template of v0.34: Data, Alert, Alerts, KV, Pairs,
+ * Pair, Strings) with the methods templates call: .Alerts.Firing/.Resolved, KV
+ * .SortedPairs/.Names/.Values/.Remove, Pairs .Names/.Values, Strings .Join. KV and Pairs are
+ * fmt.Stringers since Alertmanager 0.26: they print as `name=value, name=value`.
  */
 import type { WebhookPayload } from '@relay/models';
 import { compareStrings } from '../engine/fmt';
 import { GoTime } from '../engine/gotime';
-import { GoObject, GoType, hiddenSlot, T_SLICE_STRING, T_STRING, typedSlice } from '../engine/values';
+import { GoObject, GoType, hiddenSlot, T_STRING, typedSlice } from '../engine/values';
 
 /** A record a KV may read when it needs to instead of copying it (see templateData). */
 class RecordEntries {
@@ -17,7 +18,11 @@ export class KV implements GoObject {
   /** Entries not copied into a Map yet: own enumerable properties, as Object.entries sees them. */
   private rec: Record<string, string> | undefined;
   private map: Map<string, string> | undefined;
-  constructor(entries: Record<string, string> | Map<string, string> = {}) {
+  constructor(
+    entries: Record<string, string> | Map<string, string> = {},
+    /** A nil map (a field absent from the JSON): prints like an empty one, but toJson gives null. */
+    readonly isNil = false,
+  ) {
     if (entries instanceof Map) this.map = entries;
     else if (entries instanceof RecordEntries) this.rec = entries.rec;
     else this.map = new Map(Object.entries(entries));
@@ -69,10 +74,10 @@ export class KV implements GoObject {
     return typedSlice(this.sharedPairs().slice(), T_PAIRS);
   }
   names(): string[] {
-    return typedSlice(this.sharedNames().slice(), T_SLICE_STRING);
+    return typedSlice(this.sharedNames().slice(), T_STRINGS);
   }
   values(): string[] {
-    return typedSlice(this.sharedValues().slice(), T_SLICE_STRING);
+    return typedSlice(this.sharedValues().slice(), T_STRINGS);
   }
   /** sortedPairs(), computed once: frozen and shared (for templates, which never modify values). */
   sharedPairs(): readonly Pair[] {
@@ -89,11 +94,11 @@ export class KV implements GoObject {
   }
   /** names(), computed once: frozen and shared. */
   sharedNames(): readonly string[] {
-    return (this._names ??= Object.freeze(typedSlice(this.sharedPairs().map((p) => p.Name), T_SLICE_STRING)));
+    return (this._names ??= Object.freeze(typedSlice(this.sharedPairs().map((p) => p.Name), T_STRINGS)));
   }
   /** values(), computed once: frozen and shared. */
   sharedValues(): readonly string[] {
-    return (this._values ??= Object.freeze(typedSlice(this.sharedPairs().map((p) => p.Value), T_SLICE_STRING)));
+    return (this._values ??= Object.freeze(typedSlice(this.sharedPairs().map((p) => p.Value), T_STRINGS)));
   }
   remove(keys: readonly string[] | undefined): KV {
     const last = this._removed;
@@ -172,7 +177,14 @@ export class Data implements GoObject {
     readonly CommonLabels: KV,
     readonly CommonAnnotations: KV,
     readonly ExternalURL: string,
+    readonly NotificationReason = '',
+    readonly RouteLabels: KV = new KV({}, true),
   ) {}
+  /**
+   * Alertmanager's unexported routeLabelsRendered: route labels in a notification were rendered
+   * at dispatch, so `routeLabels` returns them as they are. Templates cannot read it; %v prints it.
+   */
+  readonly routeLabelsRendered = true;
   declare readonly goType: GoType; // T_DATA, on the prototype
   goField(name: string): unknown {
     switch (name) {
@@ -190,6 +202,12 @@ export class Data implements GoObject {
         return this.CommonAnnotations;
       case 'ExternalURL':
         return this.ExternalURL;
+      case 'NotificationReason':
+        return this.NotificationReason;
+      case 'RouteLabels':
+        return this.RouteLabels;
+      case 'routeLabelsRendered':
+        return this.routeLabelsRendered;
     }
     return (this as any)[name];
   }
@@ -198,12 +216,24 @@ export class Data implements GoObject {
 /** What templates are executed with. */
 export type TemplateData = Data;
 
-export const T_PAIR: GoType = { name: 'template.Pair', kind: 'struct', fields: ['Name', 'Value'] };
+/** Pairs.String and KV.String: `name=value, name=value`. */
+const pairsString = (ps: readonly Pair[]): string => ps.map((p) => `${p.Name}=${p.Value}`).join(', ');
+
+export const T_STRINGS: GoType = {
+  name: 'template.Strings',
+  kind: 'slice',
+  elem: T_STRING,
+  underlying: '[]string',
+  methods: { Join: { params: ['string'], fn: (s: readonly string[], sep: string) => s.join(sep) } },
+};
+export const T_PAIR: GoType = { name: 'template.Pair', kind: 'struct', fields: ['Name', 'Value'], json: ['Name', 'Value'] };
 export const T_PAIRS: GoType = {
   name: 'template.Pairs',
   kind: 'slice',
   elem: T_PAIR,
+  stringer: pairsString,
   methods: {
+    String: { params: [], fn: pairsString },
     Names: { params: [], fn: (ps: readonly Pair[]) => pairsDerived(ps).names },
     Values: { params: [], fn: (ps: readonly Pair[]) => pairsDerived(ps).values },
   },
@@ -212,7 +242,10 @@ export const T_KV: GoType = {
   name: 'template.KV',
   kind: 'map',
   elem: T_STRING,
+  stringer: (kv: KV) => pairsString(kv.sharedPairs()),
+  json: (kv: KV) => (kv.isNil ? undefined : kv),
   methods: {
+    String: { params: [], fn: (kv: KV) => pairsString(kv.sharedPairs()) },
     SortedPairs: { params: [], fn: (kv: KV) => kv.sharedPairs() },
     Names: { params: [], fn: (kv: KV) => kv.sharedNames() },
     Values: { params: [], fn: (kv: KV) => kv.sharedValues() },
@@ -223,6 +256,7 @@ export const T_ALERT: GoType = {
   name: 'template.Alert',
   kind: 'struct',
   fields: ['Status', 'Labels', 'Annotations', 'StartsAt', 'EndsAt', 'GeneratorURL', 'Fingerprint'],
+  json: ['status', 'labels', 'annotations', 'startsAt', 'endsAt', 'generatorURL', 'fingerprint'],
 };
 export const T_ALERT_SLICE: GoType = { name: '[]template.Alert', kind: 'slice', elem: T_ALERT };
 /** The alerts of a notification as Go's typed `[]Alert` (what `.Alerts`, `.Firing`, `len` and `range` expect). */
@@ -242,7 +276,8 @@ export const T_ALERTS: GoType = {
 export const T_DATA: GoType = {
   name: 'template.Data',
   kind: 'struct',
-  fields: ['Receiver', 'Status', 'Alerts', 'GroupLabels', 'CommonLabels', 'CommonAnnotations', 'ExternalURL'],
+  fields: ['Receiver', 'Status', 'Alerts', 'NotificationReason', 'GroupLabels', 'CommonLabels', 'CommonAnnotations', 'RouteLabels', 'ExternalURL', 'routeLabelsRendered'],
+  json: ['receiver', 'status', 'alerts', 'notification_reason', 'groupLabels', 'commonLabels', 'commonAnnotations', 'routeLabels', 'externalURL'],
 };
 
 // Go types live on the prototypes as plain values (cheaper to read than getters).
@@ -271,8 +306,8 @@ function pairsDerived(ps: readonly Pair[]): { names: string[]; values: string[] 
   const d = frozen ? pairsDerivedSlot.get(ps) : undefined;
   if (d !== undefined) return d;
   const fresh = {
-    names: typedSlice(ps.map((p) => p.Name), T_SLICE_STRING),
-    values: typedSlice(ps.map((p) => p.Value), T_SLICE_STRING),
+    names: typedSlice(ps.map((p) => p.Name), T_STRINGS),
+    values: typedSlice(ps.map((p) => p.Value), T_STRINGS),
   };
   if (frozen) {
     Object.freeze(fresh.names);
@@ -309,12 +344,15 @@ function byStatus(as: Alert[], status: 'firing' | 'resolved'): Alert[] {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 // The payload's label and annotation objects are read as needed, not copied: the payload does not change once received.
-const kv = (v: unknown): KV => new KV(new RecordEntries(v && typeof v === 'object' ? (v as Record<string, string>) : {}) as unknown as Record<string, string>);
+const kv = (v: unknown): KV =>
+  new KV(new RecordEntries(v && typeof v === 'object' ? (v as Record<string, string>) : {}) as unknown as Record<string, string>, v === undefined || v === null);
 const time = (v: unknown): GoTime => GoTime.parseRFC3339(typeof v === 'string' && v ? v : '0001-01-01T00:00:00Z');
 
 /**
  * Alertmanager's data model for a webhook payload: what `amtool template render --template.data`
- * builds from the same JSON. Fields are taken as sent (the receiver stays QuoteMeta-escaped).
+ * builds from the same JSON. Fields are taken as sent (the receiver stays QuoteMeta-escaped);
+ * fields absent from it are nil maps, as json.Unmarshal leaves them. Route labels count as
+ * rendered, as in the notification the payload came from (amtool would execute them again).
  */
 export function templateData(payload: WebhookPayload): TemplateData {
   const alerts = (payload.alerts ?? []).map(
@@ -337,5 +375,7 @@ export function templateData(payload: WebhookPayload): TemplateData {
     kv(payload.commonLabels),
     kv(payload.commonAnnotations),
     str(payload.externalURL),
+    str(payload.notification_reason),
+    kv(payload.routeLabels),
   );
 }

@@ -1,12 +1,15 @@
 /**
- * Alertmanager's template functions (template.DefaultFuncs), plus `relayTimezone`, which the
- * default templates use to show times in `global.timezone`.
+ * Alertmanager's template functions (template.DefaultFuncs of v0.34.0), plus `relayTimezone`,
+ * which the default templates use to show times in `global.timezone`.
  */
+import { performance } from 'node:perf_hooks';
 import { FuncDef } from '../engine/exec';
 import { formatFloatStr } from '../engine/fmt';
-import { GoDuration, GoTime, loadLocation } from '../engine/gotime';
+import { GoDuration, GoTime, loadLocation, localLocation, parseTime, UTC, ZERO_UNIX } from '../engine/gotime';
+import { marshalJSON } from '../engine/json';
 import { compileGoRegexp, expandGoTemplate } from '../engine/regexp';
-import { GoCallError, GoFloat, GoType, NamedString, T_SLICE_STRING, typedSlice, typeOf } from '../engine/values';
+import { GoCallError, GoFloat, GoMap, GoType, NamedString, T_SLICE_STRING, typedSlice, typeOf } from '../engine/values';
+import { Data } from './data';
 
 const T_HTML: GoType = { name: 'template.HTML', kind: 'string' };
 const T_URL: GoType = { name: 'template.URL', kind: 'string' };
@@ -88,18 +91,83 @@ export function queryUnescape(s: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
+const DECIMAL_FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const HEX_FLOAT = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)$/;
+
+/** strconv.ParseFloat(s, 64): Go's syntax (no spaces or underscores; hex needs a p exponent). */
+export function parseFloat64(s: string): number {
+  const fail = (why: string) => new GoCallError(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: ${why}`);
+  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+  if (/^nan$/i.test(s)) return NaN;
+  let f: number;
+  const hex = HEX_FLOAT.exec(s);
+  if (DECIMAL_FLOAT.test(s)) f = Number(s);
+  else if (hex && hex[2] + hex[3] !== '') {
+    f = parseInt(hex[2] + hex[3], 16) * 2 ** (Number(hex[4]) - 4 * hex[3].length);
+    if (hex[1] === '-') f = -f;
+  } else throw fail('invalid syntax');
+  if (!Number.isFinite(f)) throw fail('value out of range');
+  return f;
+}
+
 function toFloat(v: unknown): number {
   if (v instanceof GoFloat) return v.v;
   if (typeof v === 'number') return v;
   if (v instanceof GoDuration) return v.seconds();
-  if (typeof v === 'string') {
-    const t = v.trim() === v ? v : '';
-    const f = /^[+-]?(inf|infinity)$/i.test(t) ? (t.startsWith('-') ? -Infinity : Infinity) : /^[+-]?nan$/i.test(t) ? NaN : t.replace(/_/g, '') !== '' && !Number.isNaN(Number(t)) ? Number(t) : undefined;
-    if (f === undefined) throw new GoCallError(`strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax`);
-    return f;
-  }
+  if (typeof v === 'string') return parseFloat64(v);
   throw new GoCallError(`can't convert ${typeOf(v).name} to float`);
 }
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * base64.URLEncoding.DecodeString: padding required, line breaks skipped, and Go's error for the
+ * first bad input byte (Node's decoder accepts anything).
+ */
+export function base64UrlDecode(text: string): string {
+  const src = Buffer.from(text, 'utf8');
+  const corrupt = (at: number) => new GoCallError(`illegal base64 data at input byte ${at}`);
+  const isNewline = (b: number) => b === 0x0a || b === 0x0d;
+  const out: number[] = [];
+  let si = 0;
+  for (;;) {
+    const quantum: number[] = [];
+    let end = false;
+    while (quantum.length < 4) {
+      if (si === src.length) {
+        if (quantum.length === 0) return Buffer.from(out).toString('utf8');
+        throw corrupt(si - quantum.length);
+      }
+      const b = src[si++];
+      const v = BASE64URL.indexOf(String.fromCharCode(b));
+      if (b < 0x80 && v >= 0) {
+        quantum.push(v);
+        continue;
+      }
+      if (isNewline(b)) continue;
+      if (b !== 0x3d /* = */ || quantum.length < 2) throw corrupt(si - 1);
+      if (quantum.length === 2) {
+        // "==": the first "=" is read
+        while (si < src.length && isNewline(src[si])) si++;
+        if (si === src.length) throw corrupt(src.length);
+        if (src[si] !== 0x3d) throw corrupt(si - 1);
+        si++;
+      }
+      while (si < src.length && isNewline(src[si])) si++;
+      if (si < src.length) throw corrupt(si);
+      end = true;
+      break;
+    }
+    const n = quantum.length;
+    while (quantum.length < 4) quantum.push(0);
+    const val = (quantum[0] << 18) | (quantum[1] << 12) | (quantum[2] << 6) | quantum[3];
+    out.push(...[(val >> 16) & 0xff, (val >> 8) & 0xff, val & 0xff].slice(0, n - 1));
+    if (end) return Buffer.from(out).toString('utf8');
+  }
+}
+
+/** Go's zero time.Time, what toDate returns for text it cannot parse. */
+const ZERO_TIME = new GoTime(ZERO_UNIX, 0, UTC);
 
 /** Prometheus' humanizeDuration: seconds → "1d 2h 3m 4s", "1.5s", "25ms". */
 export function humanizeDuration(v: unknown): string {
@@ -134,13 +202,21 @@ export function humanizeDuration(v: unknown): string {
 
 export interface FuncOptions {
   timezone: string;
-  /** Clock for `since`; the system clock when absent. */
+  /** Clock for `now` and `since`; the system clock when absent. */
   now?: () => Date;
+  /** The data the render in progress was started with (what `routeLabels` reads, whatever dot is). */
+  renderData: () => unknown;
 }
 
 export function alertmanagerFuncs(opts: FuncOptions): Record<string, FuncDef> {
   const clock = opts.now;
-  const nowTime = () => GoTime.fromMillis(clock ? clock().getTime() : Date.now());
+  // Go's time.Now: local time with a monotonic reading (seconds since the process started)
+  const nowTime = () => {
+    if (clock) return GoTime.fromMillis(clock().getTime(), localLocation());
+    const mono = performance.now();
+    const t = GoTime.fromMillis(performance.timeOrigin + mono, localLocation());
+    return new GoTime(t.sec, t.nsec, t.loc, mono / 1000);
+  };
   return {
     toUpper: { params: ['string'], fn: (s: string) => simpleCase(s, true) },
     toLower: { params: ['string'], fn: (s: string) => simpleCase(s, false) },
@@ -170,10 +246,49 @@ export function alertmanagerFuncs(opts: FuncOptions): Record<string, FuncDef> {
     safeUrl: { params: ['string'], fn: (s: string) => new NamedString(T_URL, s) },
     urlUnescape: { params: ['string'], fn: queryUnescape },
     stringSlice: { params: [], variadic: 'string', pure: true, fn: (...s: string[]) => typedSlice(s, T_SLICE_STRING) },
+    routeLabels: {
+      params: ['string'],
+      fn: (name: string) => {
+        const data = opts.renderData();
+        return (data instanceof Data && data.RouteLabels.goField(name)) || '';
+      },
+    },
     date: { params: ['string', 'time.Time'], fn: (layout: string, t: GoTime) => t.format(layout) },
     tz: { params: ['string', 'time.Time'], fn: (name: string, t: GoTime) => t.in(loadLocation(name)) },
+    now: { params: [], fn: nowTime },
     since: { params: ['time.Time'], fn: (t: GoTime) => nowTime().sub(t) },
     humanizeDuration: { params: ['any'], fn: humanizeDuration },
+    toDate: {
+      params: ['string', 'string'],
+      fn: (layout: string, s: string) => {
+        try {
+          return parseTime(layout, s, UTC);
+        } catch (e) {
+          if (e instanceof GoCallError) return ZERO_TIME;
+          throw e;
+        }
+      },
+    },
+    mustToDate: { params: ['string', 'string'], fn: (layout: string, s: string) => parseTime(layout, s, UTC) },
+    toJson: { params: ['any'], fn: marshalJSON },
+    base64encode: { params: ['string'], fn: (s: string) => Buffer.from(s, 'utf8').toString('base64').replace(/\+/g, '-').replace(/\//g, '_') },
+    base64decode: { params: ['string'], fn: base64UrlDecode },
+    list: { params: [], variadic: 'any', fn: (...args: unknown[]) => args },
+    append: { params: ['[]interface {}'], variadic: 'any', fn: (slice: unknown[] | undefined, ...args: unknown[]) => [...(slice ?? []), ...args] },
+    dict: {
+      params: [],
+      variadic: 'any',
+      fn: (...values: unknown[]) => {
+        if (values.length % 2 !== 0) throw new GoCallError('dict requires an even number of arguments');
+        const m = new Map<string, unknown>();
+        for (let i = 0; i < values.length; i += 2) {
+          const key = values[i];
+          if (typeof key !== 'string') throw new GoCallError('dict keys must be strings');
+          m.set(key, values[i + 1]);
+        }
+        return new GoMap(m);
+      },
+    },
     /** alert-relay: the configured `global.timezone` (IANA name), for `tz relayTimezone .StartsAt`. */
     relayTimezone: { params: [], fn: () => opts.timezone },
   };

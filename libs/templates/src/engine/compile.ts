@@ -18,7 +18,7 @@ import type { FuncDef } from './exec';
 import { canBeNil, fitsParamType, zeroValue } from './exec';
 import { GoDuration, GoTime } from './gotime';
 import { ArgNode, BranchNode, CommandNode, ListNode, N, Node, nodeString, PipeNode, TemplateNode, Tree } from './parse';
-import { GoFloat, GoMethod, GoObject, GoType, isTrue, ParamType, typeOf } from './values';
+import { GoFloat, GoMethod, GoObject, GoType, isExported, isTrue, ParamType, typeOf } from './values';
 
 /** Tests switch the fast path off to compare it with the interpreter, and count its hand-overs. */
 export const compiledExecution = {
@@ -326,7 +326,7 @@ export class FieldSite {
         }
       } else {
         const hasArgs = (this.args !== null && this.args.length > 1) || this.hasFinal;
-        if (t.kind === 'struct' && t.fields?.includes(this.name)) r.kind = hasArgs ? K_ERROR : K_STRUCT;
+        if (t.kind === 'struct' && t.fields?.includes(this.name)) r.kind = hasArgs || !isExported(this.name) ? K_ERROR : K_STRUCT;
         else if (t.kind === 'map') {
           r.kind = hasArgs ? K_ERROR : K_MAP;
           // zero values of basic types are immutable; others are made per use

@@ -30,6 +30,7 @@ import {
   GoMethod,
   GoObject,
   GoType,
+  isExported,
   isNil,
   isTrue,
   NamedString,
@@ -334,6 +335,7 @@ class State {
     if (method) return this.evalCall(dot, method, receiver, node, name, args, final);
     const hasArgs = (args !== null && args.length > 1) || final !== MISSING;
     if (t.kind === 'struct' && t.fields?.includes(name) && (receiver as GoObject).goField) {
+      if (!isExported(name)) this.errorf(`${name} is an unexported field of struct type ${t.name}`);
       if (hasArgs) this.errorf(`${name} has arguments but cannot be invoked as function`);
       return (receiver as GoObject).goField!(name);
     }
@@ -453,7 +455,7 @@ class State {
 }
 
 export function canBeNil(t: ParamType): boolean {
-  return t === 'any' || t === '[]string';
+  return t === 'any' || t === '[]string' || t === '[]interface {}';
 }
 
 /** Whether a non-nil value can be passed where a function declares a parameter of type `typ`. */
@@ -474,7 +476,11 @@ export function fitsParamType(value: unknown, typ: ParamType): boolean {
     case 'time.Duration':
       return value instanceof GoDuration;
     case '[]string':
-      return Array.isArray(value) && typeOf(value).name === '[]string';
+    case '[]interface {}': {
+      if (!Array.isArray(value)) return false;
+      const t = typeOf(value);
+      return t.name === typ || t.underlying === typ;
+    }
     default:
       return false;
   }

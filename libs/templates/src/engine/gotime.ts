@@ -845,3 +845,402 @@ Object.defineProperty(GoTime.prototype, 'goType', { value: T_TIME });
 Object.defineProperty(GoDuration.prototype, 'goType', { value: T_DURATION });
 T_LOCATION.methods = { String: { params: [], fn: (l: Location) => l.name } };
 
+
+// ------------------------------------------------------------------ Parse
+
+const SHORT_MONTHS = LONG_MONTHS.map((m) => m.slice(0, 3));
+const SHORT_DAYS = LONG_DAYS.map((d) => d.slice(0, 3));
+const isLeapYear = (y: number) => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+const daysInMonth = (m: number, y: number) => (m === 2 && isLeapYear(y) ? 29 : DAYS_BEFORE_MONTH[m] - DAYS_BEFORE_MONTH[m - 1]);
+
+/** Go's time.quote: non-ASCII and control characters as \x bytes. */
+function timeQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0x80 || c < 0x20) for (const b of Buffer.from(ch, 'utf8')) out += '\\x' + b.toString(16).padStart(2, '0');
+    else out += ch === '"' || ch === '\\' ? '\\' + ch : ch;
+  }
+  return out + '"';
+}
+
+/** An element that did not match; Go's errBad. */
+const BAD = Symbol('bad');
+
+const digitAt = (s: string, i: number) => (i < s.length && s[i] >= '0' && s[i] <= '9' ? s.charCodeAt(i) - 48 : -1);
+
+function getnum(s: string, fixed: boolean): [number, string] {
+  const a = digitAt(s, 0);
+  if (a < 0) throw BAD;
+  const b = digitAt(s, 1);
+  if (b < 0) {
+    if (fixed) throw BAD;
+    return [a, s.slice(1)];
+  }
+  return [a * 10 + b, s.slice(2)];
+}
+
+function getnum3(s: string, fixed: boolean): [number, string] {
+  let n = 0;
+  let i = 0;
+  for (; i < 3 && digitAt(s, i) >= 0; i++) n = n * 10 + digitAt(s, i);
+  if (i === 0 || (fixed && i !== 3)) throw BAD;
+  return [n, s.slice(i)];
+}
+
+/** Go's atoi: an optional sign and decimal digits, nothing else. */
+function atoi(s: string): number {
+  if (!/^[+-]?\d*$/.test(s)) throw BAD;
+  const n = parseInt(s, 10);
+  return Number.isNaN(n) ? 0 : n;
+}
+
+function lookupName(tab: readonly string[], val: string): [number, string] {
+  for (let i = 0; i < tab.length; i++) {
+    const v = tab[i];
+    if (val.length >= v.length && val.slice(0, v.length).toLowerCase() === v.toLowerCase()) return [i, val.slice(v.length)];
+  }
+  throw BAD;
+}
+
+const cutSpace = (s: string) => s.replace(/^ +/, '');
+
+function skipPrefix(value: string, prefix: string): string {
+  while (prefix.length > 0) {
+    if (prefix[0] === ' ') {
+      if (value.length > 0 && value[0] !== ' ') throw BAD;
+      prefix = cutSpace(prefix);
+      value = cutSpace(value);
+      continue;
+    }
+    if (value.length === 0 || value[0] !== prefix[0]) throw BAD;
+    prefix = prefix.slice(1);
+    value = value.slice(1);
+  }
+  return value;
+}
+
+const commaOrPeriod = (c: string | undefined) => c === '.' || c === ',';
+
+/** Nanoseconds from value[0, nbytes): a separator and digits; a range error names the element. */
+function parseNanoseconds(value: string, nbytes: number): { ns: number; rangeErr: string } {
+  if (!commaOrPeriod(value[0])) throw BAD;
+  if (nbytes > 10) nbytes = 10;
+  const ns = atoi(value.slice(1, nbytes));
+  if (ns < 0) return { ns: 0, rangeErr: 'fractional second' };
+  return { ns: ns * 10 ** (10 - nbytes), rangeErr: '' };
+}
+
+function parseSignedOffset(value: string): number {
+  if (value[0] !== '-' && value[0] !== '+') return 0;
+  const m = /^\d+/.exec(value.slice(1));
+  if (!m || Number(m[0]) > 12) return 0;
+  return 1 + m[0].length;
+}
+
+/** Go's parseTimeZone: the length of a zone abbreviation at the start of value, 0 if none. */
+function timeZoneLength(value: string): number {
+  if (value.length < 3) return 0;
+  if (value.startsWith('ChST') || value.startsWith('MeST')) return 4;
+  if (value.startsWith('GMT')) return value.length === 3 ? 3 : 3 + parseSignedOffset(value.slice(3));
+  if (value[0] === '+' || value[0] === '-') return parseSignedOffset(value);
+  let upper = 0;
+  while (upper < 6 && upper < value.length && value[upper] >= 'A' && value[upper] <= 'Z') upper++;
+  switch (upper) {
+    case 3:
+      return 3;
+    case 4:
+      return value[3] === 'T' || value.startsWith('WITA') ? 4 : 0;
+    case 5:
+      return value[4] === 'T' ? 5 : 0;
+  }
+  return 0;
+}
+
+/**
+ * Go's time.ParseInLocation: `value` read with a layout like Format's, elements checked
+ * for range, and Go's ParseError texts. Times without a zone are in `loc`.
+ */
+export function parseTime(layout: string, value: string, loc: Location): GoTime {
+  const fullLayout = layout;
+  const fullValue = value;
+  const cannotParse = (valueElem: string, layoutElem: string) =>
+    new GoCallError(`parsing time ${timeQuote(fullValue)} as ${timeQuote(fullLayout)}: cannot parse ${timeQuote(valueElem)} as ${timeQuote(layoutElem)}`);
+  const failed = (message: string) => new GoCallError(`parsing time ${timeQuote(fullValue)}${message}`);
+
+  let year = 0;
+  let month = -1;
+  let day = -1;
+  let yday = -1;
+  let hour = 0;
+  let min = 0;
+  let sec = 0;
+  let nsec = 0;
+  let zoneUTC = false;
+  let zoneOffset = -1;
+  let zoneName = '';
+  let pmSet = false;
+  let amSet = false;
+
+  for (;;) {
+    const { prefix, std, suffix } = nextStdChunk(layout);
+    const stdstr = layout.slice(prefix.length, layout.length - suffix.length);
+    try {
+      value = skipPrefix(value, prefix);
+    } catch {
+      throw cannotParse(value, prefix);
+    }
+    if (std === Std.None) {
+      if (value.length !== 0) throw failed(`: extra text: ${timeQuote(value)}`);
+      break;
+    }
+    layout = suffix;
+    const hold = value;
+    let rangeErr = '';
+    try {
+      switch (std) {
+        case Std.Year:
+          if (value.length < 2) throw BAD;
+          year = atoi(value.slice(0, 2));
+          year += year >= 69 ? 1900 : 2000;
+          value = value.slice(2);
+          break;
+        case Std.LongYear:
+          if (value.length < 4 || digitAt(value, 0) < 0) throw BAD;
+          year = atoi(value.slice(0, 4));
+          value = value.slice(4);
+          break;
+        case Std.Month:
+          [month, value] = lookupName(SHORT_MONTHS, value);
+          month++;
+          break;
+        case Std.LongMonth:
+          [month, value] = lookupName(LONG_MONTHS, value);
+          month++;
+          break;
+        case Std.NumMonth:
+        case Std.ZeroMonth:
+          [month, value] = getnum(value, std === Std.ZeroMonth);
+          if (month <= 0 || month > 12) rangeErr = 'month';
+          break;
+        case Std.WeekDay:
+          value = lookupName(SHORT_DAYS, value)[1];
+          break;
+        case Std.LongWeekDay:
+          value = lookupName(LONG_DAYS, value)[1];
+          break;
+        case Std.Day:
+        case Std.UnderDay:
+        case Std.ZeroDay:
+          if (std === Std.UnderDay && value[0] === ' ') value = value.slice(1);
+          // any one- or two-digit day; checked against the month once everything is read
+          [day, value] = getnum(value, std === Std.ZeroDay);
+          break;
+        case Std.UnderYearDay:
+        case Std.ZeroYearDay:
+          for (let i = 0; i < 2; i++) if (std === Std.UnderYearDay && value[0] === ' ') value = value.slice(1);
+          [yday, value] = getnum3(value, std === Std.ZeroYearDay);
+          break;
+        case Std.Hour:
+          [hour, value] = getnum(value, false);
+          if (hour >= 24) rangeErr = 'hour';
+          break;
+        case Std.Hour12:
+        case Std.ZeroHour12:
+          [hour, value] = getnum(value, std === Std.ZeroHour12);
+          if (hour > 12) rangeErr = 'hour';
+          break;
+        case Std.Minute:
+        case Std.ZeroMinute:
+          [min, value] = getnum(value, std === Std.ZeroMinute);
+          if (min >= 60) rangeErr = 'minute';
+          break;
+        case Std.Second:
+        case Std.ZeroSecond: {
+          [sec, value] = getnum(value, std === Std.ZeroSecond);
+          if (sec >= 60) {
+            rangeErr = 'second';
+            break;
+          }
+          // A fraction the layout does not ask for is read here, unless the layout's next element is one.
+          if (value.length >= 2 && commaOrPeriod(value[0]) && digitAt(value, 1) >= 0) {
+            const next = nextStdChunk(layout).std;
+            if (next === Std.FracSecond0 || next === Std.FracSecond9) break;
+            let n = 2;
+            while (n < value.length && digitAt(value, n) >= 0) n++;
+            ({ ns: nsec, rangeErr } = parseNanoseconds(value, n));
+            value = value.slice(n);
+          }
+          break;
+        }
+        case Std.PM:
+        case Std.pm: {
+          if (value.length < 2) throw BAD;
+          const p = value.slice(0, 2);
+          value = value.slice(2);
+          const [pm, am] = std === Std.PM ? ['PM', 'AM'] : ['pm', 'am'];
+          if (p === pm) pmSet = true;
+          else if (p === am) amSet = true;
+          else throw BAD;
+          break;
+        }
+        case Std.ISO8601TZ:
+        case Std.ISO8601ShortTZ:
+        case Std.ISO8601ColonTZ:
+        case Std.ISO8601SecondsTZ:
+        case Std.ISO8601ColonSecondsTZ:
+        case Std.NumTZ:
+        case Std.NumShortTZ:
+        case Std.NumColonTZ:
+        case Std.NumSecondsTz:
+        case Std.NumColonSecondsTZ: {
+          const iso = std === Std.ISO8601TZ || std === Std.ISO8601ShortTZ || std === Std.ISO8601ColonTZ || std === Std.ISO8601SecondsTZ || std === Std.ISO8601ColonSecondsTZ;
+          if (iso && value[0] === 'Z') {
+            value = value.slice(1);
+            zoneUTC = true;
+            break;
+          }
+          let hh: string;
+          let mm = '00';
+          let ss = '00';
+          if (std === Std.ISO8601ColonTZ || std === Std.NumColonTZ) {
+            if (value.length < 6 || value[3] !== ':') throw BAD;
+            [hh, mm] = [value.slice(1, 3), value.slice(4, 6)];
+          } else if (std === Std.NumShortTZ || std === Std.ISO8601ShortTZ) {
+            if (value.length < 3) throw BAD;
+            hh = value.slice(1, 3);
+          } else if (std === Std.ISO8601ColonSecondsTZ || std === Std.NumColonSecondsTZ) {
+            if (value.length < 9 || value[3] !== ':' || value[6] !== ':') throw BAD;
+            [hh, mm, ss] = [value.slice(1, 3), value.slice(4, 6), value.slice(7, 9)];
+          } else if (std === Std.ISO8601SecondsTZ || std === Std.NumSecondsTz) {
+            if (value.length < 7) throw BAD;
+            [hh, mm, ss] = [value.slice(1, 3), value.slice(3, 5), value.slice(5, 7)];
+          } else {
+            if (value.length < 5) throw BAD;
+            [hh, mm] = [value.slice(1, 3), value.slice(3, 5)];
+          }
+          const sign = value[0];
+          value = value.slice(zoneFieldLength(std));
+          const hr = getnum(hh, true)[0];
+          const mi = getnum(mm, true)[0];
+          const se = getnum(ss, true)[0];
+          // > rather than >=: offsets of 24 hours or 60 minutes are written
+          if (hr > 24) rangeErr = 'time zone offset hour';
+          if (mi > 60) rangeErr = 'time zone offset minute';
+          if (se > 60) rangeErr = 'time zone offset second';
+          zoneOffset = (hr * 60 + mi) * 60 + se;
+          if (sign === '-') zoneOffset = -zoneOffset;
+          else if (sign !== '+') throw BAD;
+          break;
+        }
+        case Std.TZ: {
+          if (value.startsWith('UTC')) {
+            zoneUTC = true;
+            value = value.slice(3);
+            break;
+          }
+          const n = timeZoneLength(value);
+          if (n === 0) throw BAD;
+          zoneName = value.slice(0, n);
+          value = value.slice(n);
+          break;
+        }
+        case Std.FracSecond0: {
+          // the exact number of digits the layout has, after its separator
+          const ndigit = stdstr.length;
+          if (value.length < ndigit) throw BAD;
+          ({ ns: nsec, rangeErr } = parseNanoseconds(value, ndigit));
+          value = value.slice(ndigit);
+          break;
+        }
+        case Std.FracSecond9: {
+          // an omitted fraction is fine; otherwise any number of digits, as for seconds
+          if (value.length < 2 || !commaOrPeriod(value[0]) || digitAt(value, 1) < 0) break;
+          let i = 0;
+          while (i + 1 < value.length && digitAt(value, i + 1) >= 0) i++;
+          ({ ns: nsec, rangeErr } = parseNanoseconds(value, 1 + i));
+          value = value.slice(1 + i);
+          break;
+        }
+      }
+    } catch (e) {
+      if (e !== BAD) throw e;
+      throw cannotParse(hold, stdstr);
+    }
+    if (rangeErr !== '') throw failed(`: ${rangeErr} out of range`);
+  }
+  if (pmSet && hour < 12) hour += 12;
+  else if (amSet && hour === 12) hour = 0;
+
+  if (yday >= 0) {
+    let d = 0;
+    let m = 0;
+    if (isLeapYear(year)) {
+      if (yday === 31 + 29) {
+        m = 2;
+        d = 29;
+      } else if (yday > 31 + 29) yday--;
+    }
+    if (yday < 1 || yday > 365) throw failed(': day-of-year out of range');
+    if (m === 0) {
+      m = Math.floor((yday - 1) / 31) + 1;
+      if (DAYS_BEFORE_MONTH[m] < yday) m++;
+      d = yday - DAYS_BEFORE_MONTH[m - 1];
+    }
+    if (month >= 0 && month !== m) throw failed(': day-of-year does not match month');
+    month = m;
+    if (day >= 0 && day !== d) throw failed(': day-of-year does not match day');
+    day = d;
+  } else {
+    if (month < 0) month = 1;
+    if (day < 0) day = 1;
+  }
+  if (day < 1 || day > daysInMonth(month, year)) throw failed(': day out of range');
+
+  const wall = daysFromCivil(year, month, day) * DAY + hour * 3600 + min * 60 + sec;
+  if (zoneUTC) return new GoTime(wall, nsec, UTC);
+  if (zoneOffset !== -1) {
+    const t = wall - zoneOffset;
+    const z = loc.lookup(t);
+    if (z.offset === zoneOffset && (zoneName === '' || z.abbr === zoneName)) return new GoTime(t, nsec, loc);
+    return new GoTime(t, nsec, fixedZone(zoneName, zoneOffset));
+  }
+  if (zoneName !== '') {
+    const known = zoneOffsetByName(loc, zoneName, wall);
+    if (known !== undefined) return new GoTime(wall - known, nsec, loc);
+    // an unknown abbreviation keeps its name with offset 0 (GMT±h: that many hours)
+    const offset = zoneName.length > 3 && zoneName.startsWith('GMT') ? parseInt(zoneName.slice(3), 10) * 3600 : 0;
+    return new GoTime(wall, nsec, fixedZone(zoneName, offset));
+  }
+  return new GoTime(wall, nsec, loc);
+}
+
+/** How many characters of the value a numeric zone element takes. */
+function zoneFieldLength(std: Std): number {
+  switch (std) {
+    case Std.ISO8601ColonTZ:
+    case Std.NumColonTZ:
+      return 6;
+    case Std.NumShortTZ:
+    case Std.ISO8601ShortTZ:
+      return 3;
+    case Std.ISO8601ColonSecondsTZ:
+    case Std.NumColonSecondsTZ:
+      return 9;
+    case Std.ISO8601SecondsTZ:
+    case Std.NumSecondsTz:
+      return 7;
+    default:
+      return 5;
+  }
+}
+
+/**
+ * Go's Location.lookupName, for the zone in effect at `wall` only (Go also tries the zone's
+ * other abbreviations; toDate parses in UTC, which has none).
+ */
+function zoneOffsetByName(loc: Location, name: string, wall: number): number | undefined {
+  const z = loc.lookup(wall);
+  return z.abbr === name && loc.lookup(wall - z.offset).abbr === name ? z.offset : undefined;
+}

@@ -26,7 +26,7 @@ export type Kind =
   | 'pointer';
 
 /** A parameter or result type, as far as the engine needs to check and convert arguments. */
-export type ParamType = 'string' | 'int' | 'float64' | 'bool' | 'any' | 'time.Time' | '[]string' | 'time.Duration';
+export type ParamType = 'string' | 'int' | 'float64' | 'bool' | 'any' | 'time.Time' | '[]string' | '[]interface {}' | 'time.Duration';
 
 export interface GoMethod {
   params: ParamType[];
@@ -46,6 +46,10 @@ export interface GoType {
   elem?: GoType;
   /** fmt.Stringer / error: how fmt prints the value. */
   stringer?: (v: any) => string;
+  /** A named type's underlying unnamed type (template.Strings: '[]string'), which values of it may be passed as. */
+  underlying?: ParamType;
+  /** encoding/json: the struct's field names in `fields` order (json tags), or how the value encodes. */
+  json?: readonly string[] | ((v: any) => unknown);
 }
 
 /** A Go value that is not a basic type: a map, a struct, a time. */
@@ -72,6 +76,28 @@ export const T_BOOL: GoType = { name: 'bool', kind: 'bool' };
 export const T_INVALID: GoType = { name: 'invalid', kind: 'invalid' };
 export const T_SLICE_ANY: GoType = { name: '[]interface {}', kind: 'slice' };
 export const T_SLICE_STRING: GoType = { name: '[]string', kind: 'slice', elem: T_STRING };
+export const T_MAP_ANY: GoType = { name: 'map[string]interface {}', kind: 'map' };
+
+/** Go reflect's IsExported: struct fields starting lower-case are not reachable from templates. */
+export function isExported(name: string): boolean {
+  return /^\p{Lu}/u.test(name);
+}
+
+/** A map[string]interface{} (what `dict` builds). */
+export class GoMap implements GoObject {
+  constructor(readonly m: Map<string, unknown>) {}
+  declare readonly goType: GoType; // T_MAP_ANY, on the prototype
+  goField(name: string): unknown {
+    return this.m.get(name);
+  }
+  goKeys(): string[] {
+    return [...this.m.keys()];
+  }
+  goLen(): number {
+    return this.m.size;
+  }
+}
+Object.defineProperty(GoMap.prototype, 'goType', { value: T_MAP_ANY });
 export const T_UINT8: GoType = { name: 'uint8', kind: 'int' };
 
 export function typeOf(v: unknown): GoType {
