@@ -1,5 +1,5 @@
 import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { jobOptions, RELAY_RUNTIME, RelayRuntime, redisOptions } from '@relay/delivery';
+import { bullConnection, jobOptions, RELAY_RUNTIME, RelayRuntime } from '@relay/delivery';
 import { Channel, CHANNELS, queueName } from '@relay/models';
 import { ReadinessRegistry, RelayMetrics, withTimeout } from '@relay/observability';
 import { Queue } from 'bullmq';
@@ -18,11 +18,11 @@ export class IngestQueues implements OnApplicationShutdown {
   private readonly heldThisTurn = new Set<Redis>();
 
   constructor(@Inject(RELAY_RUNTIME) runtime: RelayRuntime, readiness: ReadinessRegistry, metrics: RelayMetrics) {
-    const connection = redisOptions(runtime.redisUrl, 'ingest');
+    const connection = () => bullConnection(runtime.redisUrl, 'ingest', runtime.queuePrefix);
     this.byChannel = Object.fromEntries(
       CHANNELS.map((channel) => [
         channel,
-        new Queue(queueName(channel), { connection, prefix: runtime.queuePrefix, defaultJobOptions: jobOptions() }),
+        new Queue(queueName(channel), { connection: connection(), prefix: runtime.queuePrefix, defaultJobOptions: jobOptions() }),
       ]),
     ) as Record<Channel, Queue>;
     for (const queue of this.all()) queue.on('error', () => undefined); // surfaced as 503 and readiness instead
@@ -72,7 +72,8 @@ export class IngestQueues implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled(this.all().map((q) => q.close()));
+    // disconnect() too: BullMQ leaves a Cluster instance it was given (bullConnection) open.
+    await Promise.allSettled(this.all().map((q) => q.close().finally(() => q.disconnect())));
   }
 }
 

@@ -1,10 +1,10 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ReadinessRegistry, withTimeout } from '@relay/observability';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { DeliveryContext } from './delivery-context';
 import { DigestStore } from './digest-store';
-import { redisOptions } from './redis-connection';
+import { bullConnection, createRedisClient } from './redis-connection';
 import { RELAY_RUNTIME, RelayRuntime } from './relay-core.module';
 import { TargetRateLimiter } from './target-rate-limiter';
 
@@ -21,7 +21,7 @@ export const WORKER_REDIS = Symbol('WORKER_REDIS');
     BullModule.forRootAsync({
       inject: [RELAY_RUNTIME],
       useFactory: (runtime: RelayRuntime) => ({
-        connection: redisOptions(runtime.redisUrl, 'worker'),
+        connection: bullConnection(runtime.redisUrl, 'worker', runtime.queuePrefix),
         prefix: runtime.queuePrefix,
       }),
     }),
@@ -35,7 +35,8 @@ export const WORKER_REDIS = Symbol('WORKER_REDIS');
       provide: WORKER_REDIS,
       inject: [RELAY_RUNTIME, ReadinessRegistry],
       useFactory: (runtime: RelayRuntime, readiness: ReadinessRegistry) => {
-        const redis = new Redis(redisOptions(runtime.redisUrl, 'worker'));
+        // A Cluster client has the same commands; every key it is given shares QUEUE_PREFIX's hash tag.
+        const redis = createRedisClient(runtime.redisUrl, 'worker') as Redis;
         redis.on('error', () => undefined); // reconnects on its own; readiness reports the outage
         readiness.add('redis', async () => {
           await withTimeout(redis.ping(), 1_000, 'Redis');
