@@ -18,10 +18,12 @@ export async function checkConfigCommand(args: string[], out: NodeJS.WritableStr
       out.write(`\n${receiver.name}\n`);
       if (!receiver.targets.length) out.write('  (no targets: notifications are accepted and dropped)\n');
       for (const t of receiver.targets) {
-        const limit = `${t.rateLimit.max}/${t.rateLimit.perMs / 1000}s`;
+        // A webhook's default: no window, only a platform's 429 pauses it.
+        const limit = Number.isFinite(t.rateLimit.max) ? `${t.rateLimit.max}/${t.rateLimit.perMs / 1000}s` : 'off';
         out.write(`  ${t.name}  ${t.channel}  send_resolved=${t.sendResolved}  rate_limit=${limit}\n`);
       }
     }
+    if (config.warnings.length) out.write(`\nWarnings:\n${config.warnings.map((w) => ` - ${w.path}: ${w.message}\n`).join('')}`);
     return 0;
   } catch (e) {
     err.write(`Checking '${file}'  FAILED:\n`);

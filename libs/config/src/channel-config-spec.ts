@@ -21,6 +21,11 @@ export interface ChannelConfigSpec<C extends TargetConfig = TargetConfig> {
    * reason when the target cannot work, reported at the target's path.
    */
   checkTarget?: (target: C, global: GlobalConfig) => string | undefined;
+  /**
+   * Fields of a valid target that are accepted (so a pasted Alertmanager block loads) but not acted
+   * on: logged at start-up and printed by check-config, each at the target's path.
+   */
+  warnTarget?: (target: C) => string[];
 }
 
 /** Every channel's spec: the loader knows channels only through this record (built in @relay/channels). */

@@ -7,5 +7,6 @@ export * from './load-config';
 export * from './relay-config';
 export * from './relay-config.dto';
 export * from './target.config';
+export * from './tls-config';
 export * from './units';
 export * from './validators';

@@ -135,7 +135,7 @@ export class ConfigLoader {
 
     const dto = plainToInstance(this.dtoClass, expanded, { exposeDefaultValues: true });
     applyTypedReadings(dto, expansion.readings);
-    const issues = [...expansion.issues];
+    const issues = [...expansion.issues, ...emptyRegexpIssues(raw)];
     const supportedBlocks = CHANNELS.map(configKey);
     issues.push(
       ...issuesFromValidation(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }), supportedBlocks),
@@ -156,6 +156,32 @@ function configOrThrow(inspection: ConfigInspection): RelayConfig {
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The relay does not route, yet it refuses what Alertmanager would not load at all in the routing
+ * it accepts as written: a `match_re` label with no regexp (read as absent once empty values are
+ * dropped, so this looks at the file as parsed), in Alertmanager's words.
+ */
+function emptyRegexpIssues(raw: Record<string, unknown>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const check = (owner: unknown, at: string, keys: string[]) => {
+    if (!isMapping(owner)) return;
+    for (const key of keys) {
+      const matchers = owner[key];
+      if (!isMapping(matchers)) continue;
+      for (const [label, regexp] of Object.entries(matchers)) {
+        if (regexp === null) issues.push({ path: joinPath(joinPath(at, key), label), message: `invalid regexp value for "${label}"` });
+      }
+    }
+  };
+  const route = (node: unknown, at: string): void => {
+    check(node, at, ['match_re']);
+    if (isMapping(node) && Array.isArray(node.routes)) node.routes.forEach((child, i) => route(child, joinPath(joinPath(at, 'routes'), i)));
+  };
+  route(raw.route, 'route');
+  if (Array.isArray(raw.inhibit_rules)) raw.inhibit_rules.forEach((rule, i) => check(rule, joinPath('inhibit_rules', i), ['source_match_re', 'target_match_re']));
+  return issues;
 }
 
 /** Whether `path` itself or a field under it already has a problem. */

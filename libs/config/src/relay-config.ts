@@ -1,8 +1,9 @@
 import { CHANNELS, Channel } from '@relay/models';
 import { ChannelConfigSpecs, configKey } from './channel-config-spec';
 import type { TargetConfig } from './target.config';
-import { BasicAuthConfig, DashboardConfig, GlobalConfig, RelayConfigDto } from './relay-config.dto';
+import { BasicAuthConfig, DashboardConfig, GlobalConfig, RelayConfigDto, UNUSED_GLOBAL_FIELDS } from './relay-config.dto';
 import { parseDuration, parseSize } from './units';
+import type { ConfigIssue } from './config-error';
 
 export interface RateLimit {
   max: number;
@@ -52,6 +53,8 @@ export class RelayConfig {
   readonly templateGlobs: string[];
   readonly receivers: ReadonlyMap<string, ResolvedReceiver>;
   readonly targets: ReadonlyMap<string, ResolvedTarget>;
+  /** Fields accepted and not acted on (UNUSED_GLOBAL_FIELDS, ChannelConfigSpec.warnTarget…), for start-up to log and check-config to print. */
+  readonly warnings: ConfigIssue[] = [];
 
   constructor(
     /** The file it came from, for messages. */
@@ -70,19 +73,25 @@ export class RelayConfig {
       bodyLimitBytes: parseSize(dto.ingest.body_limit)!,
       maxAlerts: dto.ingest.max_alerts,
     };
+    for (const [field, why] of Object.entries(UNUSED_GLOBAL_FIELDS)) {
+      if ((dto.global as unknown as Record<string, unknown>)[field] !== undefined) this.warnings.push({ path: `global.${field}`, message: `accepted, not used: ${why}` });
+    }
     const receivers = new Map<string, ResolvedReceiver>();
     const targets = new Map<string, ResolvedTarget>();
-    for (const receiver of dto.receivers) {
+    dto.receivers.forEach((receiver, r) => {
+      if (receiver.labels !== undefined) this.warnings.push({ path: `receivers[${r}].labels`, message: 'accepted, not used: they find receivers through Alertmanager\'s API, which the relay does not have' });
       const resolved: ResolvedReceiver = { name: receiver.name, targets: [] };
       for (const channel of CHANNELS) {
         (receiver[configKey(channel)] ?? []).forEach((config, index) => {
           const target = resolveTarget(receiver.name, channel, index, config, channels, dto.global);
           resolved.targets.push(target);
           targets.set(target.name, target);
+          const path = `receivers[${r}].${configKey(channel)}[${index}]`;
+          for (const message of channels[channel].warnTarget?.(config) ?? []) this.warnings.push({ path, message });
         });
       }
       receivers.set(receiver.name, resolved);
-    }
+    });
     this.receivers = receivers;
     this.targets = targets;
   }

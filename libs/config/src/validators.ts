@@ -1,4 +1,4 @@
-import { ValidateBy, ValidationOptions, buildMessage } from 'class-validator';
+import { ValidateBy, ValidationArguments, ValidationOptions, buildMessage } from 'class-validator';
 import { parseDuration, parseSize } from './units';
 
 export function IsDuration(options?: ValidationOptions): PropertyDecorator {
@@ -41,20 +41,22 @@ export function IsByteSize(options?: ValidationOptions): PropertyDecorator {
 }
 
 /** http(s) URL with a host; the platform URLs and Alertmanager links must be absolute. */
+export function isHttpUrl(v: unknown): v is string {
+  if (typeof v !== 'string') return false;
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.host !== '';
+  } catch {
+    return false;
+  }
+}
+
 export function IsHttpUrl(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isHttpUrl',
       validator: {
-        validate: (v) => {
-          if (typeof v !== 'string') return false;
-          try {
-            const u = new URL(v);
-            return (u.protocol === 'http:' || u.protocol === 'https:') && u.host !== '';
-          } catch {
-            return false;
-          }
-        },
+        validate: isHttpUrl,
         defaultMessage: buildMessage((p) => `${p}must be an http(s) URL`, options),
       },
     },
@@ -77,6 +79,31 @@ export function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
           }
         },
         defaultMessage: buildMessage((p) => `${p}must be an IANA time zone such as UTC or Asia/Shanghai`, options),
+      },
+    },
+    options,
+  );
+}
+
+const present = (v: unknown) => v !== undefined && v !== null && v !== '';
+
+/** Refuses a field set together with any of `others` (Alertmanager's "at most one of" rules). */
+export function NotWith(others: string[], options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'notWith',
+      constraints: others,
+      validator: {
+        validate: (value, args?: ValidationArguments) => {
+          if (!present(value)) return true;
+          const object = args?.object as Record<string, unknown>;
+          return !others.some((k) => present(object[k]));
+        },
+        defaultMessage: (args?: ValidationArguments) => {
+          const object = args?.object as Record<string, unknown>;
+          const clash = others.filter((k) => present(object[k]));
+          return `set ${args?.property} or ${clash.join(' / ')}, not both`;
+        },
       },
     },
     options,

@@ -11,5 +11,6 @@ export * from './platform-http';
 export * from './redis-connection';
 export * from './retry-policy';
 export * from './secret-file';
+export * from './tls-options';
 export * from './relay-core.module';
 export * from './target-rate-limiter';

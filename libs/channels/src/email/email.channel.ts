@@ -1,17 +1,15 @@
 import { ChannelDefinition } from '@relay/delivery';
 import { SmtpClient } from './email.client';
-import { EmailConfig, emailTargetIssue } from './email.config';
+import { EmailConfig, emailTargetIssue, emailWarnings } from './email.config';
 import { buildEmailDigest, buildEmailMessage, EmailMessage } from './email.message';
 import { resolveSmtpSettings } from './email.settings';
-import { EMAIL_TMPL } from './email.tmpl';
 
 export const EMAIL_CHANNEL: ChannelDefinition<EmailConfig, EmailMessage> = {
   // SMTP has no published per-sender limit, but hosted relays do (Exchange Online: 30 messages a
   // minute per mailbox) and flag senders that burst past them; an alert storm stays under that.
-  config: { configClass: EmailConfig, sendResolvedDefault: false, rateLimitDefault: { max: 30, per: '1m', penalty: '1m' }, checkTarget: emailTargetIssue },
+  config: { configClass: EmailConfig, sendResolvedDefault: false, rateLimitDefault: { max: 30, per: '1m', penalty: '1m' }, checkTarget: emailTargetIssue, warnTarget: emailWarnings },
   // SMTP sessions are pooled per server (email.client.ts); a slow server gets a longer timeout.
   queue: { concurrency: 8, requestTimeoutMs: 30_000 },
-  templates: { name: 'relay-email.tmpl', text: EMAIL_TMPL },
   build(notification, target, { templates, note, key, relay }) {
     const { from } = resolveSmtpSettings(target.config, relay.global, relay.baseDir);
     return buildEmailMessage(notification, target.config, from, templates, `${key}/${target.name}`, undefined, note);

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { Allow, buildMessage, IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
-import { TargetConfig } from '@relay/config';
+import { Allow, buildMessage, IsBoolean, IsOptional, IsString, Matches, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
+import { TargetConfig, TlsConfig } from '@relay/config';
 
 /** `host:port`, `[v6]:port`: Alertmanager's HostPort. */
 const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/;
@@ -58,30 +58,6 @@ function IsHeaderMap(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-const TLS_VERSIONS = ['TLS10', 'TLS11', 'TLS12', 'TLS13'] as const;
-export type TlsVersionName = (typeof TLS_VERSIONS)[number];
-
-/** Prometheus' common `tls_config`, as Alertmanager accepts it under `email_configs`. */
-export class EmailTlsConfig {
-  @IsOptional() @IsString() ca_file?: string;
-  @IsOptional() @IsString() cert_file?: string;
-  @IsOptional() @IsString() key_file?: string;
-  /** PEM text inline, the newer alternative to the `_file` fields. */
-  @IsOptional() @IsString() ca?: string;
-  @IsOptional() @IsString() cert?: string;
-  @IsOptional() @IsString() key?: string;
-  @IsOptional() @IsString() server_name?: string;
-  @IsOptional() @IsBoolean() insecure_skip_verify?: boolean;
-
-  @IsOptional()
-  @IsIn(TLS_VERSIONS, { message: `min_version must be one of ${TLS_VERSIONS.join(', ')}` })
-  min_version?: TlsVersionName;
-
-  @IsOptional()
-  @IsIn(TLS_VERSIONS, { message: `max_version must be one of ${TLS_VERSIONS.join(', ')}` })
-  max_version?: TlsVersionName;
-}
-
 /**
  * Alertmanager's `email_configs` entry. Unset connection fields (`from`, `smarthost`, `hello`,
  * `auth_*`, `require_tls`) come from `global.smtp_*` when the worker resolves the target.
@@ -115,8 +91,8 @@ export class EmailConfig extends TargetConfig {
 
   @IsOptional()
   @ValidateNested()
-  @Type(() => EmailTlsConfig)
-  tls_config?: EmailTlsConfig;
+  @Type(() => TlsConfig)
+  tls_config?: TlsConfig;
 
   @IsOptional()
   @IsString()
@@ -132,9 +108,18 @@ export class EmailConfig extends TargetConfig {
   @IsHeaderMap()
   headers: Record<string, string> = {};
 
-  /** Newer Alertmanagers thread mails with References headers; accepted so pasted blocks load, not acted on. */
+  /** Alertmanager 0.30+ threads a group's mails with References headers; accepted so pasted blocks load, warned about when enabled (emailWarnings). */
   @Allow()
   threading?: unknown;
+}
+
+/** What a valid target sets that the relay does not act on: one start-up warning each. */
+export function emailWarnings(block: EmailConfig): string[] {
+  const threading = block.threading as { enabled?: unknown } | undefined;
+  const warnings: string[] = [];
+  if (threading?.enabled === true) warnings.push('threading: accepted, not used: the relay sends no References / In-Reply-To headers, so each mail starts its own thread');
+  if (block.http_config !== undefined) warnings.push('http_config: accepted, not used: email has no HTTP client (Alertmanager has no such field here either)');
+  return warnings;
 }
 
 type SmtpGlobals = { smtp_smarthost?: string; smtp_from?: string };

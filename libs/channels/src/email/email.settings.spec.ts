@@ -159,4 +159,32 @@ receivers:
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     expect(secretsOf(settings())).toEqual(expect.arrayContaining(['pw123', b64('pw123'), b64('\u0000u\u0000pw123')]));
   });
+
+  it("takes global.smtp_tls_config, smtp_force_implicit_tls and smtp_auth_*_file where the target sets none of its own", () => {
+    writeFileSync(join(dir, 'ca.pem'), 'CA PEM\n');
+    writeFileSync(join(dir, 'global-password'), 'gpw\n');
+    writeFileSync(join(dir, 'global-secret'), 'gsecret\n');
+    writeFileSync(join(dir, 'own-secret'), 'osecret\n');
+    const global = `global:
+  smtp_smarthost: 'smtp.example.com:587'
+  smtp_from: a@example.com
+  smtp_auth_username: u
+  smtp_auth_password_file: global-password
+  smtp_auth_secret_file: global-secret
+  smtp_force_implicit_tls: true
+  smtp_tls_config: { ca_file: ca.pem, server_name: mail.internal, min_version: TLS12 }
+`;
+    const inherited = load(`${global}receivers: [{ name: ops, email_configs: [{ to: o@example.com }] }]`).settings();
+    expect(inherited).toMatchObject({ implicitTls: true, auth: { password: 'gpw', secret: 'gsecret' }, tls: { ca: 'CA PEM\n', servername: 'mail.internal', minVersion: 'TLSv1.2', rejectUnauthorized: true } });
+    const own = load(`${global}receivers: [{ name: ops, email_configs: [{ to: o@example.com, force_implicit_tls: false, auth_secret_file: own-secret, tls_config: { insecure_skip_verify: true } }] }]`).settings();
+    expect(own).toMatchObject({ implicitTls: false, auth: { password: 'gpw', secret: 'osecret' }, tls: { ca: undefined, servername: undefined, rejectUnauthorized: false } });
+  });
+
+  it("refuses a global secret beside its file, as Alertmanager does, and warns about threading it does not do", () => {
+    expect(() => load(`global: { smtp_smarthost: 'h:25', smtp_from: a@x.com, smtp_auth_secret: s, smtp_auth_secret_file: f }\nreceivers: []`)).toThrow(
+      'relay.yml: global.smtp_auth_secret: set smtp_auth_secret or smtp_auth_secret_file, not both',
+    );
+    const { config } = load(`receivers: [{ name: ops, email_configs: [{ to: o@x.com, from: a@x.com, smarthost: 'h:25', threading: { enabled: true, thread_by_date: daily } }] }]`);
+    expect(config.warnings).toEqual([{ path: 'receivers[0].email_configs[0]', message: expect.stringMatching(/^threading: accepted, not used/) }]);
+  });
 });

@@ -1,8 +1,7 @@
-import type { EmailConfig, TlsVersionName } from './email.config';
+import type { EmailConfig } from './email.config';
 import type { GlobalConfig } from '@relay/config';
 import { parseSmarthost } from './email.config';
-import { DeliveryFailure, readSecretFile } from '@relay/delivery';
-import type { SecureVersion } from 'node:tls';
+import { DeliveryFailure, readSecretFile, readTlsOptions, TlsOptions } from '@relay/delivery';
 
 export interface SmtpAuth {
   username: string;
@@ -14,15 +13,7 @@ export interface SmtpAuth {
   identity?: string;
 }
 
-export interface SmtpTls {
-  ca?: string;
-  cert?: string;
-  key?: string;
-  servername?: string;
-  rejectUnauthorized: boolean;
-  minVersion?: SecureVersion;
-  maxVersion?: SecureVersion;
-}
+export type SmtpTls = TlsOptions;
 
 /** How to reach one target's relay, with Alertmanager's global fallbacks applied. Holds secrets: stays in memory. */
 export interface SmtpSettings {
@@ -41,12 +32,10 @@ export interface SmtpSettings {
   from: string;
 }
 
-const TLS_VERSION: Record<TlsVersionName, SecureVersion> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
-
 /**
  * Resolves a target's SMTP settings as Alertmanager does: every connection field unset on the
- * target comes from `global.smtp_*`; `hello` defaults to `localhost`, `require_tls` to true.
- * Files (`auth_password_file`, `tls_config.*_file`) are read on each call, so rotated secrets
+ * target comes from `global.smtp_*` (`tls_config` from `smtp_tls_config`); `hello` defaults to
+ * `localhost`, `require_tls` to true. Files (`auth_*_file`, `tls_config.*_file`) are read on each call, so rotated secrets
  * and certificates are picked up without a restart; relative paths are relative to the config file.
  */
 export function resolveSmtpSettings(config: EmailConfig, global: GlobalConfig, baseDir: string): SmtpSettings {
@@ -57,19 +46,21 @@ export function resolveSmtpSettings(config: EmailConfig, global: GlobalConfig, b
   const from = config.from || global.smtp_from;
   if (!from) throw configFailure('no sender: set from on the target or global.smtp_from');
 
-  // Certificates keep their exact bytes; passwords lose a trailing newline (read(…).trim() below).
+  // Passwords lose a trailing newline (read(…).trim() below).
   const read = (file: string, what: string): string => readSecretFile(file, baseDir, what, { trim: false });
   const username = config.auth_username || global.smtp_auth_username;
   let auth: SmtpAuth | undefined;
   // Without a username Alertmanager sends unauthenticated, whatever else is set.
   if (username) {
-    // A target that sets either its password or its password file uses neither of the global ones.
+    // A target that sets either its password or its password file uses neither of the global ones; the same for the secret.
     const ownPassword = !!(config.auth_password || config.auth_password_file);
-    const globalPasswordFile = (global as { smtp_auth_password_file?: unknown }).smtp_auth_password_file;
     const password = ownPassword
       ? config.auth_password || read(config.auth_password_file!, 'auth_password_file').trim()
-      : global.smtp_auth_password || (typeof globalPasswordFile === 'string' && globalPasswordFile ? read(globalPasswordFile, 'global.smtp_auth_password_file').trim() : undefined);
-    const secret = config.auth_secret || (config.auth_secret_file ? read(config.auth_secret_file, 'auth_secret_file').trim() : global.smtp_auth_secret);
+      : global.smtp_auth_password || (global.smtp_auth_password_file ? read(global.smtp_auth_password_file, 'global.smtp_auth_password_file').trim() : undefined);
+    const ownSecret = !!(config.auth_secret || config.auth_secret_file);
+    const secret = ownSecret
+      ? config.auth_secret || read(config.auth_secret_file!, 'auth_secret_file').trim()
+      : global.smtp_auth_secret || (global.smtp_auth_secret_file ? read(global.smtp_auth_secret_file, 'global.smtp_auth_secret_file').trim() : undefined);
     auth = {
       username,
       password: password || undefined,
@@ -78,22 +69,13 @@ export function resolveSmtpSettings(config: EmailConfig, global: GlobalConfig, b
     };
   }
 
-  const t = config.tls_config;
-  const tls: SmtpTls = {
-    ca: t?.ca || (t?.ca_file ? read(t.ca_file, 'tls_config.ca_file') : undefined),
-    cert: t?.cert || (t?.cert_file ? read(t.cert_file, 'tls_config.cert_file') : undefined),
-    key: t?.key || (t?.key_file ? read(t.key_file, 'tls_config.key_file') : undefined),
-    servername: t?.server_name || undefined,
-    rejectUnauthorized: !t?.insecure_skip_verify,
-    minVersion: t?.min_version ? TLS_VERSION[t.min_version] : undefined,
-    maxVersion: t?.max_version ? TLS_VERSION[t.max_version] : undefined,
-  };
+  const tls = config.tls_config ? readTlsOptions(config.tls_config, baseDir) : readTlsOptions(global.smtp_tls_config, baseDir, 'global.smtp_tls_config');
 
   return {
     smarthost,
     host: address.host,
     port: address.port,
-    implicitTls: config.force_implicit_tls ?? address.port === 465,
+    implicitTls: config.force_implicit_tls ?? global.smtp_force_implicit_tls ?? address.port === 465,
     requireTls: config.require_tls ?? global.smtp_require_tls ?? true,
     hello: config.hello || global.smtp_hello || 'localhost',
     auth,

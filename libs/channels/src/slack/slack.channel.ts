@@ -1,10 +1,9 @@
 import { parseDuration, RelayConfig, ResolvedTarget } from '@relay/config';
 import { CHAT_QUEUE_SETTINGS, ChannelDefinition, secretAddressScope } from '@relay/delivery';
 import { resolveSlackDestination, SlackClient } from './slack.client';
-import { SlackConfig, slackDestinationIssue } from './slack.config';
+import { SlackConfig, slackDestinationIssue, slackRouteOf, SlackSecret, slackWarnings } from './slack.config';
 import { buildSlackDigest, buildSlackMessage, SlackMessage } from './slack.message';
 import { SlackSendGate } from './slack.send-gate';
-import { SLACK_TMPL } from './slack.tmpl';
 
 /**
  * Slack limits a webhook, or an app's posts to one channel, whichever targets share it: they
@@ -12,12 +11,9 @@ import { SLACK_TMPL } from './slack.tmpl';
  * written (a secret file by its path), since the secret itself is only read at send time.
  */
 function slackScope(target: ResolvedTarget<SlackConfig>, relay: RelayConfig): string {
-  const { app_token, app_token_file, app_url, channel, api_url, api_url_file } = target.config;
-  const global = relay.global;
-  const postsTo =
-    app_token || app_token_file
-      ? `app ${app_url} ${app_token ?? `file:${app_token_file}`} ${channel ?? ''}`
-      : `webhook ${api_url ?? (api_url_file ? `file:${api_url_file}` : (global.slack_api_url ?? `file:${global.slack_api_url_file ?? ''}`))}`;
+  const route = slackRouteOf(target.config, relay.global);
+  const written = (s: SlackSecret) => ('value' in s ? s.value : `file:${s.file}`);
+  const postsTo = !route ? 'nowhere' : route.kind === 'app' ? `app ${route.url} ${written(route.token)} ${target.config.channel ?? ''}` : `webhook ${written(route.url)}`;
   return secretAddressScope('slack', postsTo);
 }
 
@@ -25,9 +21,8 @@ export const SLACK_CHANNEL: ChannelDefinition<SlackConfig, SlackMessage> = {
   // Slack allows about one message per second per webhook (and per channel for chat.postMessage)
   // with short bursts: 3 in any 3 s is that average with a burst of 3. Slack always names a
   // Retry-After with its 429, which wins; the 30 s penalty covers a 429 that does not.
-  config: { configClass: SlackConfig, sendResolvedDefault: false, rateLimitDefault: { max: 3, per: '3s', penalty: '30s' }, checkTarget: slackDestinationIssue },
+  config: { configClass: SlackConfig, sendResolvedDefault: false, rateLimitDefault: { max: 3, per: '3s', penalty: '30s' }, checkTarget: slackDestinationIssue, warnTarget: slackWarnings },
   queue: CHAT_QUEUE_SETTINGS,
-  templates: { name: 'relay-slack.tmpl', text: SLACK_TMPL },
   rateScope: slackScope,
   build: (notification, target, { templates, note }) => buildSlackMessage(notification, target.config, templates, note),
   buildDigest: (notifications, target, { templates, note }) => buildSlackDigest(notifications, target.config, templates, note),
@@ -36,8 +31,8 @@ export const SLACK_CHANNEL: ChannelDefinition<SlackConfig, SlackMessage> = {
     const d = new SlackConfig();
     return { ...config, title: d.title, title_link: d.title_link, pretext: d.pretext, text: d.text, fallback: d.fallback, footer: d.footer, color: d.color, fields: [], actions: [], message_text: d.message_text };
   },
-  createSender({ redis, prefix, requestTimeoutMs }) {
-    const client = new SlackClient(requestTimeoutMs);
+  createSender({ redis, prefix, requestTimeoutMs, connections }) {
+    const client = new SlackClient(requestTimeoutMs, connections);
     const gate = new SlackSendGate(redis, prefix);
     return {
       async post(message, target, { relay }) {

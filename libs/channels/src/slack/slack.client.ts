@@ -1,4 +1,4 @@
-import type { SlackConfig, SlackGlobals } from './slack.config';
+import { SlackConfig, SlackGlobals, slackRouteOf, SlackSecret } from './slack.config';
 import { DeliveryFailure, jsonAnswer, PlatformHttp, readSecretFile } from '@relay/delivery';
 import { classifySlackApiError, classifySlackHttp } from './slack.errors';
 import type { SlackMessage } from './slack.message';
@@ -17,22 +17,18 @@ interface HttpConfigAuth {
 }
 
 /**
- * Resolves the target's URL and credentials as Alertmanager does: app_token(_file) posts to
- * app_url; otherwise api_url, api_url_file, then global.slack_api_url(_file). Files are read at
- * each send (relative to the config file) so a rotated secret applies without a restart. Users who put a bot token in
+ * The target's URL and credentials (slackRouteOf), secret files read at each send (relative to
+ * the config file) so a rotated secret applies without a restart. Users who put a bot token in
  * `http_config.authorization` (the way before app_token existed) keep working too.
  */
 export async function resolveSlackDestination(config: SlackConfig, global: SlackGlobals, baseDir: string): Promise<SlackDestination> {
   const readSecret = (file: string, field: string) => readSecretFile(file, baseDir, field);
-  const token = config.app_token ?? (config.app_token_file ? readSecret(config.app_token_file, 'app_token_file') : undefined);
-  if (token) return { url: config.app_url, authorization: `Bearer ${token}` };
+  const reveal = (s: SlackSecret) => ('value' in s ? s.value : readSecret(s.file, s.field));
+  const route = slackRouteOf(config, global);
+  if (!route) throw DeliveryFailure.permanent('no_api_url', 'no api_url, app_token, global.slack_api_url or global.slack_app_token is configured for this target');
+  if (route.kind === 'app') return { url: route.url, authorization: `Bearer ${reveal(route.token)}` };
 
-  const url =
-    config.api_url ??
-    (config.api_url_file ? readSecret(config.api_url_file, 'api_url_file') : undefined) ??
-    global.slack_api_url ??
-    (global.slack_api_url_file ? readSecret(global.slack_api_url_file, 'global.slack_api_url_file') : undefined);
-  if (!url) throw DeliveryFailure.permanent('no_api_url', 'no api_url, app_token or global.slack_api_url is configured for this target');
+  const url = reveal(route.url);
   if (!isHttpUrl(url)) throw DeliveryFailure.permanent('invalid_api_url', 'the Slack URL read from the secret file is not an http(s) URL');
   return { url, authorization: httpConfigAuthorization(config.http_config as HttpConfigAuth | undefined, readSecret) };
 }
@@ -78,8 +74,8 @@ export type SlackReceipt = {
 export class SlackClient {
   private readonly http: PlatformHttp;
 
-  constructor(timeoutMs: number) {
-    this.http = new PlatformHttp('Slack', { timeoutMs });
+  constructor(timeoutMs: number, connections?: number) {
+    this.http = new PlatformHttp('Slack', { timeoutMs, connections });
   }
 
   async send(message: SlackMessage, destination: SlackDestination, options: SlackSendOptions): Promise<SlackReceipt> {

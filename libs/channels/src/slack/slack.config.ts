@@ -10,40 +10,13 @@ import {
   ValidateIf,
   ValidateNested,
   ValidationArguments,
-  ValidationOptions,
 } from 'class-validator';
-import { IsDuration, IsHttpUrl, TargetConfig } from '@relay/config';
-
-/** Where chat.postMessage lives; Alertmanager's default `app_url`. */
-export const SLACK_CHAT_POST_MESSAGE_URL = 'https://slack.com/api/chat.postMessage';
+import { GlobalConfig, IsDuration, IsHttpUrl, NotWith, SLACK_CHAT_POST_MESSAGE_URL, TargetConfig } from '@relay/config';
 
 /** The attachment fields Slack may format as mrkdwn. */
 export const SLACK_MRKDWN_FIELDS = ['pretext', 'text', 'fields', 'fallback', 'title', 'footer'] as const;
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';
-
-/** Refuses a field set together with any of `others` (Alertmanager's "at most one of" rules). */
-function NotWith(others: string[], options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'notWith',
-      constraints: others,
-      validator: {
-        validate: (value, args?: ValidationArguments) => {
-          if (!present(value)) return true;
-          const object = args?.object as Record<string, unknown>;
-          return !others.some((k) => present(object[k]));
-        },
-        defaultMessage: (args?: ValidationArguments) => {
-          const object = args?.object as Record<string, unknown>;
-          const clash = others.filter((k) => present(object[k]));
-          return `set ${args?.property} or ${clash.join(' / ')}, not both`;
-        },
-      },
-    },
-    options,
-  );
-}
 
 /** A non-empty string; `because` says why when it is missing. */
 function RequiredText(because = ''): PropertyDecorator {
@@ -102,8 +75,9 @@ export class SlackActionConfig {
 
 /**
  * Alertmanager's `slack_configs` entry, with its defaults, so a pasted block works. Two ways in:
- * an incoming webhook (`api_url`, else `global.slack_api_url`) or an app token sent as
- * `Authorization: Bearer` to `app_url` (chat.postMessage). Every text field is a template.
+ * an incoming webhook (`api_url`, else `global.slack_api_url`) or an app token (else
+ * `global.slack_app_token`) sent as `Authorization: Bearer` to `app_url` (else
+ * `global.slack_app_url`, chat.postMessage): slackRouteOf. Every text field is a template.
  */
 export class SlackConfig extends TargetConfig {
   @IsOptional()
@@ -129,7 +103,7 @@ export class SlackConfig extends TargetConfig {
 
   @IsOptional()
   @IsHttpUrl()
-  app_url: string = SLACK_CHAT_POST_MESSAGE_URL;
+  app_url?: string;
 
   /** `#channel` or `@user`; chat.postMessage needs it, a webhook posts to its own channel without it. */
   @ValidateIf((c: SlackConfig) => present(c.app_token) || present(c.app_token_file) || present(c.channel))
@@ -173,7 +147,7 @@ export class SlackConfig extends TargetConfig {
   @Type(() => SlackActionConfig)
   actions: SlackActionConfig[] = [];
 
-  /** Per-request timeout; `0s` or absent uses the relay's own (10s). */
+  /** Per-request timeout; `0s` or absent uses the relay's own (40s). */
   @IsOptional()
   @IsDuration()
   timeout?: string;
@@ -184,18 +158,61 @@ export class SlackConfig extends TargetConfig {
   update_message?: boolean;
 }
 
-export interface SlackGlobals {
-  slack_api_url?: string;
-  slack_api_url_file?: string;
+export type SlackGlobals = Partial<Pick<GlobalConfig, 'slack_api_url' | 'slack_api_url_file' | 'slack_app_token' | 'slack_app_token_file' | 'slack_app_url'>>;
+
+/** A secret as written: inline, or the file holding it and the field that named the file (for errors). */
+export type SlackSecret = { value: string } | { file: string; field: string };
+
+/** Where a target posts, secrets by their source, which are read only at send time. */
+export type SlackRoute = { kind: 'app'; url: string; token: SlackSecret; globalToken: boolean } | { kind: 'webhook'; url: SlackSecret };
+
+/** The `http_config` fields the relay reads: the bearer token of the time before `app_token`. */
+const HTTP_AUTH_FIELDS = ['authorization', 'bearer_token', 'bearer_token_file'];
+
+function httpConfigOf(block: SlackConfig): Record<string, unknown> {
+  const h = block.http_config;
+  return typeof h === 'object' && h !== null && !Array.isArray(h) ? (h as Record<string, unknown>) : {};
+}
+
+const secret = (value: string | undefined, file: string | undefined, field: string): SlackSecret | undefined =>
+  present(value) ? { value: value! } : present(file) ? { file: file!, field } : undefined;
+
+/**
+ * Alertmanager's resolution: the target's own app token, else its own webhook URL; a target with
+ * neither takes `global.slack_app_token(_file)` unless its http_config carries a token of its own
+ * (then it posts to `global.slack_api_url` with that), else `global.slack_api_url(_file)`.
+ * Alertmanager lets a global token win over a target's own `api_url_file`; here the target's own
+ * URL wins either way, as its own `api_url` does there. Undefined: nowhere to post.
+ */
+export function slackRouteOf(block: SlackConfig, global: SlackGlobals): SlackRoute | undefined {
+  const appUrl = block.app_url ?? global.slack_app_url ?? SLACK_CHAT_POST_MESSAGE_URL;
+  const ownToken = secret(block.app_token, block.app_token_file, 'app_token_file');
+  if (ownToken) return { kind: 'app', url: appUrl, token: ownToken, globalToken: false };
+  const ownUrl = secret(block.api_url, block.api_url_file, 'api_url_file');
+  if (ownUrl) return { kind: 'webhook', url: ownUrl };
+  const httpAuth = HTTP_AUTH_FIELDS.some((k) => present(httpConfigOf(block)[k]));
+  const globalToken = httpAuth ? undefined : secret(global.slack_app_token, global.slack_app_token_file, 'global.slack_app_token_file');
+  if (globalToken) return { kind: 'app', url: appUrl, token: globalToken, globalToken: true };
+  const globalUrl = secret(global.slack_api_url, global.slack_api_url_file, 'global.slack_api_url_file');
+  return globalUrl && { kind: 'webhook', url: globalUrl };
 }
 
 /**
- * The check that needs `global:` as well as the block: a webhook target without its own URL
- * falls back to `global.slack_api_url(_file)`, and with neither it could never deliver.
- * Returns the message for the block's path, or undefined when the target has somewhere to post.
+ * The check that needs `global:` as well as the block: a target must have somewhere to post
+ * (slackRouteOf), a channel when it posts with the global app token, and no second token beside
+ * its own. Returns the message for the block's path, or undefined when the target can deliver.
  */
 export function slackDestinationIssue(block: SlackConfig, global: SlackGlobals): string | undefined {
-  const own = [block.api_url, block.api_url_file, block.app_token, block.app_token_file].some(present);
-  if (own || present(global.slack_api_url) || present(global.slack_api_url_file)) return undefined;
-  return 'api_url, api_url_file, app_token or app_token_file is required (or global.slack_api_url)';
+  const route = slackRouteOf(block, global);
+  if (!route) return 'api_url, api_url_file, app_token or app_token_file is required (or global.slack_api_url, global.slack_app_token and their _file forms)';
+  if (route.kind === 'app' && route.globalToken && !present(block.channel)) return 'channel is required with global.slack_app_token: chat.postMessage needs to know where to post';
+  if (route.kind === 'app' && !route.globalToken && HTTP_AUTH_FIELDS.some((k) => present(httpConfigOf(block)[k]))) return 'http_config authorization cannot be set beside app_token / app_token_file';
+  return undefined;
+}
+
+/** The target's http_config fields the relay does not act on: one start-up warning each. */
+export function slackWarnings(block: SlackConfig): string[] {
+  return Object.keys(httpConfigOf(block))
+    .filter((k) => !HTTP_AUTH_FIELDS.includes(k))
+    .map((k) => `http_config.${k}: accepted, not used: the relay posts to Slack with its own HTTP client (only http_config's authorization and bearer_token are read)`);
 }

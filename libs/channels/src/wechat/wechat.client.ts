@@ -1,4 +1,4 @@
-import { DeliveryFailure, jsonAnswer, PlatformAnswer, PlatformHttp, statusFailure } from '@relay/delivery';
+import { DeliveryFailure, jsonAnswer, PlatformAnswer, PlatformHttp, readSecretFile, statusFailure } from '@relay/delivery';
 import { classifyGettokenError } from './wechat.errors';
 import type { WechatMessage } from './wechat.message';
 
@@ -38,8 +38,8 @@ export function wecomApi(apiUrl: string, method: string): URL {
 export class WechatClient {
   private readonly http: PlatformHttp;
 
-  constructor(timeoutMs: number) {
-    this.http = new PlatformHttp('WeCom', { timeoutMs });
+  constructor(timeoutMs: number, connections?: number) {
+    this.http = new PlatformHttp('WeCom', { timeoutMs, connections });
   }
 
   /** gettoken; a refusal is classified (40001/40013/60020 permanent, 45009/45033/-1 transient). */
@@ -71,14 +71,21 @@ export class WechatClient {
   }
 }
 
-/** The target's own corp_id/api_secret/api_url, else `global.wechat_api_*` (as Alertmanager does). */
+/**
+ * The target's own corp_id/api_url, else `global.wechat_api_*`; its own api_secret or
+ * api_secret_file, else the global pair (as Alertmanager does). The file is read at each send,
+ * relative to the config file, so a rotated secret applies without a restart.
+ */
 export function credentialsOf(
-  config: { api_url?: string; corp_id?: string; api_secret?: string },
-  global: { wechat_api_url: string; wechat_api_corp_id?: string; wechat_api_secret?: string },
+  config: { api_url?: string; corp_id?: string; api_secret?: string; api_secret_file?: string },
+  global: { wechat_api_url: string; wechat_api_corp_id?: string; wechat_api_secret?: string; wechat_api_secret_file?: string },
+  baseDir: string,
 ): WechatCredentials {
   const corpId = config.corp_id ?? global.wechat_api_corp_id;
-  const apiSecret = config.api_secret ?? global.wechat_api_secret;
-  // The config check refuses such a target at start-up; this only guards a config built in code.
+  const own = config.api_secret || config.api_secret_file;
+  const [secret, file, field] = own ? [config.api_secret, config.api_secret_file, 'api_secret_file'] : [global.wechat_api_secret, global.wechat_api_secret_file, 'global.wechat_api_secret_file'];
+  const apiSecret = secret || (file ? readSecretFile(file, baseDir, field) : undefined);
+  // The config check refuses such a target at start-up; this only guards a config built in code, or an empty file.
   if (!corpId || !apiSecret) throw DeliveryFailure.permanent('config', 'corp_id and api_secret must be set on the target or in global');
   return { apiUrl: config.api_url ?? global.wechat_api_url, corpId, apiSecret };
 }

@@ -1,4 +1,8 @@
 import { parseConfig } from '../channels';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentialsOf } from './wechat.client';
 import { WechatConfig, wechatCredentialsIssue } from './wechat.config';
 import { configErrorsOf as errorsOf } from '@relay/testing';
 
@@ -47,7 +51,6 @@ receivers:
 `),
     ).toEqual([
       'relay.yml: receivers[0].wechat_configs[0].api_url: must be an http(s) URL',
-      'relay.yml: receivers[0].wechat_configs[0].agent_id: is required: the AgentId of the WeCom app that sends, e.g. 1000002',
       'relay.yml: receivers[0].wechat_configs[0].message_type: must be one of text, markdown',
     ]);
   });
@@ -67,10 +70,34 @@ receivers:
 
   it('needs corp_id and api_secret on the target or in global', () => {
     const block = { agent_id: '1' } as WechatConfig;
-    expect(wechatCredentialsIssue(block, {})).toBe('needs corp_id (or global.wechat_api_corp_id) and api_secret (or global.wechat_api_secret)');
-    expect(wechatCredentialsIssue({ ...block, corp_id: 'ww' } as WechatConfig, {})).toBe('needs api_secret (or global.wechat_api_secret)');
+    expect(wechatCredentialsIssue(block, {})).toBe('needs corp_id (or global.wechat_api_corp_id) and api_secret or api_secret_file (or global.wechat_api_secret / wechat_api_secret_file)');
+    expect(wechatCredentialsIssue({ ...block, corp_id: 'ww' } as WechatConfig, {})).toBe('needs api_secret or api_secret_file (or global.wechat_api_secret / wechat_api_secret_file)');
+    expect(wechatCredentialsIssue({ ...block, corp_id: 'ww', api_secret_file: 'secret' } as WechatConfig, {})).toBeUndefined();
+    expect(wechatCredentialsIssue({ ...block, corp_id: 'ww' } as WechatConfig, { wechat_api_secret_file: 'secret' })).toBeUndefined();
     expect(wechatCredentialsIssue(block, { wechat_api_corp_id: 'ww', wechat_api_secret: 's' })).toBeUndefined();
     expect(wechatCredentialsIssue({ ...block, corp_id: 'ww', api_secret: 's' } as WechatConfig, {})).toBeUndefined();
+  });
+});
+
+describe('wechat_configs secrets in files, and what is warned about', () => {
+  it('reads api_secret_file (else global.wechat_api_secret_file) at each send, relative to the config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wechat-secret-'));
+    writeFileSync(join(dir, 'own'), 'own-secret\n');
+    writeFileSync(join(dir, 'global'), 'global-secret\n');
+    const global = { wechat_api_url: 'https://qyapi.weixin.qq.com/cgi-bin/', wechat_api_corp_id: 'ww', wechat_api_secret_file: 'global' };
+    expect(credentialsOf({ api_secret_file: 'own' }, global, dir).apiSecret).toBe('own-secret');
+    expect(credentialsOf({}, global, dir).apiSecret).toBe('global-secret');
+    expect(credentialsOf({ api_secret: 'inline' }, global, dir).apiSecret).toBe('inline');
+    writeFileSync(join(dir, 'global'), 'rotated\n');
+    expect(credentialsOf({}, global, dir).apiSecret).toBe('rotated');
+  });
+
+  it('refuses api_secret beside api_secret_file, and warns about a target with no agent_id', () => {
+    expect(errorsOf(`receivers: [{ name: a, wechat_configs: [{ corp_id: ww, agent_id: 1, api_secret: s, api_secret_file: f }] }]`)).toEqual([
+      'relay.yml: receivers[0].wechat_configs[0].api_secret: set api_secret or api_secret_file, not both',
+    ]);
+    const config = parseConfig(`global: { wechat_api_corp_id: ww, wechat_api_secret_file: /run/secrets/wecom }\nreceivers: [{ name: a, wechat_configs: [{}, { agent_id: 1000002 }] }]`);
+    expect(config.warnings).toEqual([{ path: 'receivers[0].wechat_configs[0]', message: expect.stringMatching(/^agent_id: not set/) }]);
   });
 });
 

@@ -1,16 +1,18 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
-import { IsHttpUrl, TargetConfig } from '@relay/config';
+import { IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+import { GlobalConfig, IsHttpUrl, NotWith, TargetConfig } from '@relay/config';
 
 export const WECHAT_MESSAGE_TYPES = ['text', 'markdown'] as const;
 export type WechatMessageType = (typeof WECHAT_MESSAGE_TYPES)[number];
+
+const AGENT_ID_DEFAULT = '{{ template "wechat.default.agent_id" . }}';
 
 // YAML reads `agent_id: 1000002` as a number; Alertmanager takes it as a string either way.
 const numberAsString = ({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value);
 
 /**
  * Alertmanager's `wechat_configs` entry (WeCom app messages), field for field, so a pasted block
- * works. `api_url`, `corp_id` and `api_secret` fall back to `global.wechat_api_*`.
+ * works. `api_url`, `corp_id` and `api_secret(_file)` fall back to `global.wechat_api_*`.
  * `to_user`, `to_party`, `to_tag`, `agent_id` and `message` are templates, as in Alertmanager.
  */
 export class WechatConfig extends TargetConfig {
@@ -28,11 +30,19 @@ export class WechatConfig extends TargetConfig {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
+  @NotWith(['api_secret_file'])
   api_secret?: string;
 
+  /** A file holding api_secret, read at each send so a rotated secret applies at once. */
+  @IsOptional()
+  @IsString()
+  api_secret_file?: string;
+
+  /** The AgentId of the app that sends, e.g. 1000002; Alertmanager's default renders the (empty) `wechat.default.agent_id`. */
+  @IsOptional()
   @Transform(numberAsString)
-  @Matches(/\S/, { message: 'agent_id is required: the AgentId of the WeCom app that sends, e.g. 1000002' })
-  agent_id: string;
+  @IsString()
+  agent_id: string = AGENT_ID_DEFAULT;
 
   /**
    * `a|b|c` or `@all`. When none of to_user, to_party and to_tag is set the message goes to
@@ -63,10 +73,7 @@ export class WechatConfig extends TargetConfig {
 }
 
 /** What a wechat target needs from `global` when it does not say it itself. */
-export interface WechatGlobals {
-  wechat_api_corp_id?: string;
-  wechat_api_secret?: string;
-}
+export type WechatGlobals = Pick<GlobalConfig, 'wechat_api_corp_id' | 'wechat_api_secret' | 'wechat_api_secret_file'>;
 
 /**
  * The check a block cannot make with class-validator (it cannot see `global`), run at config
@@ -76,7 +83,17 @@ export interface WechatGlobals {
 export function wechatCredentialsIssue(target: WechatConfig, global: WechatGlobals): string | undefined {
   const missing = [
     !target.corp_id && !global.wechat_api_corp_id && 'corp_id (or global.wechat_api_corp_id)',
-    !target.api_secret && !global.wechat_api_secret && 'api_secret (or global.wechat_api_secret)',
+    !target.api_secret && !target.api_secret_file && !global.wechat_api_secret && !global.wechat_api_secret_file && 'api_secret or api_secret_file (or global.wechat_api_secret / wechat_api_secret_file)',
   ].filter(Boolean);
   return missing.length ? `needs ${missing.join(' and ')}` : undefined;
+}
+
+/** What a valid target sets (or leaves out) that the relay cannot act on: one start-up warning each. */
+export function wechatWarnings(target: WechatConfig): string[] {
+  const warnings: string[] = [];
+  if (target.agent_id === AGENT_ID_DEFAULT) {
+    warnings.push('agent_id: not set, so it is the wechat.default.agent_id template, empty unless your templates define it: WeCom refuses a message without the AgentId of the app that sends');
+  }
+  if (target.http_config !== undefined) warnings.push('http_config: accepted, not used: the relay calls the WeCom API with its own HTTP client');
+  return warnings;
 }
