@@ -30,7 +30,7 @@ export const DINGTALK_MAX_URL_BYTES = 2_048;
 export const DINGTALK_MAX_MENTION_BYTES = 4_000;
 
 /** What a string adds to the JSON body: its UTF-8 bytes with JSON's escapes, without the quotes. */
-const jsonBytes = (text: string) => Buffer.byteLength(JSON.stringify(text), 'utf8') - 2;
+export const jsonBytes = (text: string) => Buffer.byteLength(JSON.stringify(text), 'utf8') - 2;
 const bodyBytes = (message: DingtalkMessage) => Buffer.byteLength(JSON.stringify(message), 'utf8');
 
 // A blank line first: in markdown a single newline would join the line to the last alert's quote.
@@ -113,7 +113,7 @@ function assemble(msgtype: DingtalkConfig['msgtype'], frame: Frame, text: string
 }
 
 /** `text`, or if it adds more than maxBytes to the JSON body, its prefix that does not with a trailing "…". */
-function withinJsonBytes(text: string, maxBytes: number): string {
+export function withinJsonBytes(text: string, maxBytes: number): string {
   return jsonBytes(text) <= maxBytes ? text : cutToFit(text, maxBytes - jsonBytes('…'), jsonBytes) + '…';
 }
 
