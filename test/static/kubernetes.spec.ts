@@ -1,4 +1,4 @@
-import { WORKER_APPS, WorkerApp, WorkerAppName } from '@relay/runtime';
+import { channelsFrom, GENERIC_WORKER_HEALTH_PORT, WORKER_APPS, WorkerApp, WorkerAppName } from '@relay/runtime';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,15 +48,17 @@ function readmePorts(): Record<string, { name: 'PORT' | 'HEALTH_PORT'; value: st
   if (ingest) ports.ingest = { name: 'PORT', value: ingest[1] };
   const workers = /`HEALTH_PORT` \(([^)]*)\)/.exec(readme)?.[1] ?? '';
   for (const [, port, channel] of workers.matchAll(/(\d+) ([a-z_]+)/g)) ports[`${channel}-worker`] = { name: 'HEALTH_PORT', value: port };
+  const generic = /`RELAY_CHANNELS` \([^)]*answers on (\d+)/.exec(readme);
+  if (generic) ports.worker = { name: 'HEALTH_PORT', value: generic[1] };
   return ports;
 }
 const README_PORTS = readmePorts();
 
 /** Which queues each worker app consumes, read from its @Processor declarations. */
-/** The queues a worker service consumes: its app's channels in the channel record's layout. */
+/** The queues a worker service consumes: its app's channels, or the generic worker's RELAY_CHANNELS. */
 function workerQueues(service: string): string[] {
   const app: WorkerApp | undefined = WORKER_APPS[service as WorkerAppName];
-  return (app?.channels ?? []).map(queueName);
+  return (app ? app.channels : channelsFrom(compose.services[service].environment.RELAY_CHANNELS)).map(queueName);
 }
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
@@ -330,7 +332,7 @@ if (SKIP_RENDERED) console.warn(`test/static/kubernetes.spec.ts: rendered manife
 
   describe('apps, against package.json, docker-compose.yml, the Dockerfile and the README', () => {
     it('has one relay Deployment per relay service of docker-compose.yml, and no other', () => {
-      expect(WORKER_SERVICES.length).toBe(4);
+      expect(WORKER_SERVICES.length).toBe(Object.keys(WORKER_APPS).length + 1); // and the generic worker
       expect(relayDeployments(objects).map((d) => d.metadata.name).sort()).toEqual([...RELAY_SERVICES].sort());
     });
 
@@ -355,7 +357,7 @@ if (SKIP_RENDERED) console.warn(`test/static/kubernetes.spec.ts: rendered manife
       expect(composeEnv[documented.name]).toBe(documented.value);
       // The app's own default is the README's too.
       if (service === 'ingest') expect(read('apps', service, 'src', 'main.ts')).toContain(`process.env.${documented.name} || ${documented.value}`);
-      else expect(String(WORKER_APPS[service as WorkerAppName].healthPort)).toBe(documented.value);
+      else expect(String(WORKER_APPS[service as WorkerAppName]?.healthPort ?? GENERIC_WORKER_HEALTH_PORT)).toBe(documented.value);
 
       const d = deployment(service);
       const container = containerOf(service);

@@ -10,7 +10,7 @@
  * alert-relay's default templates (dingtalk.default.text …) are loaded first, so they can be
  * previewed; amtool 0.25 loads none, which only matters for texts that call them.
  */
-import { BUILTIN_TEMPLATES } from '@relay/channels';
+import { BUILTIN_TEMPLATES } from '@relay/channels/builtin-templates';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { Alert, alertList, Data, GoTime, KV, TemplateSet, templateData, loadLocation } from '@relay/templates';

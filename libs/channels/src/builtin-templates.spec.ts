@@ -16,6 +16,7 @@ const allNames = [
   ...['message', 'digest'].map((n) => `wecom_robot.default.${n}`),
   ...['title', 'text', 'color', 'username', 'fallback', 'pretext', 'titlelink', 'iconemoji', 'iconurl', 'footer', 'callbackid', 'digest.title', 'digest'].map((n) => `slack.default.${n}`),
   ...['subject', 'html', 'text', 'digest.subject', 'digest.html', 'digest.text'].map((n) => `email.default.${n}`),
+  ...['title', 'text', 'plain', 'digest.title', 'digest', 'digest.plain'].map((n) => `feishu.default.${n}`),
 ];
 
 describe('default templates', () => {

@@ -55,7 +55,7 @@ receivers:
       'relay.yml: receivers[0].dingtalk_configs[0].url: must carry the robot access_token query parameter',
       'relay.yml: receivers[0].dingtalk_configs[0].url: must be an http(s) URL',
       'relay.yml: receivers[0].dingtalk_configs[0].msgtype: must be one of markdown, text, link, actionCard',
-      'relay.yml: receivers[1].pagerduty_configs: pagerduty_configs is not a channel alert-relay delivers to (it has dingtalk_configs, wechat_configs, wecom_robot_configs, slack_configs, email_configs)',
+      'relay.yml: receivers[1].pagerduty_configs: pagerduty_configs is not a channel alert-relay delivers to (it has dingtalk_configs, wechat_configs, wecom_robot_configs, slack_configs, email_configs, feishu_configs, webhook_configs)',
       'relay.yml: receivers[1].dingtalk_configs[0].bogus: is not a known field',
     ]);
   });
@@ -282,5 +282,28 @@ describe('units', () => {
     expect(parseSize('512KiB')).toBe(524288);
     expect(parseSize(1000)).toBe(1000);
     expect(parseSize('lots')).toBeUndefined();
+  });
+});
+
+describe("Alertmanager v0.34.0 fields the relay has no use for", () => {
+  it('accepts them and warns once per field set, naming it and why', () => {
+    const config = parseConfig(`
+global:
+  resolve_timeout: 5m
+  telegram_bot_token_file: /run/secrets/tg
+  jira_api_url: https://jira.example.com
+receivers:
+  - name: ops
+    labels: { team: ops }
+`);
+    expect(config.warnings.map((w) => w.path)).toEqual(['global.resolve_timeout', 'global.jira_api_url', 'global.telegram_bot_token_file', 'receivers[0].labels']);
+    expect(config.warnings[2].message).toBe('accepted, not used: it is for telegram_configs, not a channel alert-relay delivers to');
+    expect(parseConfig('receivers: []').warnings).toEqual([]);
+  });
+
+  it('still refuses routing Alertmanager would not load: a match_re label without a regexp', () => {
+    expect(errorsOf(`route: { receiver: a, routes: [{ receiver: a, routes: [{ receiver: a, match_re: { severity: } }] }] }\nreceivers: [{ name: a }]`)).toEqual([
+      'relay.yml: route.routes[0].routes[0].match_re.severity: invalid regexp value for "severity"',
+    ]);
   });
 });
