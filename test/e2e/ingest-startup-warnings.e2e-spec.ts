@@ -53,7 +53,7 @@ describe('ingest start-up warns about guessable or missing credentials', () => {
   it('names each guard that is not set', async () => {
     const app = await start(configFile('open.yml', RECEIVERS));
     expect(warningsIn(app.output())).toEqual([
-      'ingest.auth: ingest.auth is not set: anyone who can reach ingest can post notifications to /webhook',
+      'ingest.auth: ingest.auth is not set: anyone who can reach ingest can post notifications to /webhook and reload the config at /-/reload',
       'dashboard.basic_auth: dashboard.basic_auth is not set: Bull Board at /queues is open to anyone who can reach ingest',
     ]);
   });

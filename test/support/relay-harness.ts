@@ -1,6 +1,6 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { inspectConfig } from '@relay/channels';
+import { inspectConfig, inspectConfigFile } from '@relay/channels';
 import { createRelayApp, relayAppModule, runtimeFor } from '@relay/runtime';
 import { RelayRuntime } from '@relay/delivery';
 import { randomBytes } from 'node:crypto';
@@ -20,10 +20,12 @@ export interface InProcessRelay {
 
 /**
  * Boots relay apps (ingest and/or worker modules) in this process against a real Redis
- * (REDIS_URL from the jest global setup unless given), from a YAML config text.
+ * (REDIS_URL from the jest global setup unless given), from a YAML config text or a config file
+ * (which a reload reads again; the text is read again as it was).
  */
 export async function startRelay(opts: {
-  yaml: string;
+  yaml?: string;
+  configFile?: string;
   features: Array<Type | DynamicModule>;
   env?: NodeJS.ProcessEnv;
   redisUrl?: string;
@@ -32,12 +34,11 @@ export async function startRelay(opts: {
   baseDir?: string;
 }): Promise<InProcessRelay> {
   const env = { ...process.env, ...opts.env };
-  const runtime = await runtimeFor(inspectConfig(opts.yaml, { file: 'relay.yml', env, baseDir: opts.baseDir }), {
-    ...env,
-    REDIS_URL: opts.redisUrl ?? env.REDIS_URL,
-    QUEUE_PREFIX: opts.queuePrefix ?? uniquePrefix(),
-  });
-  const app = await createRelayApp(relayAppModule(runtime, opts.features), runtime.config.ingest.bodyLimitBytes);
+  const runtimeEnv = { ...env, REDIS_URL: opts.redisUrl ?? env.REDIS_URL, QUEUE_PREFIX: opts.queuePrefix ?? uniquePrefix() };
+  const load = () =>
+    runtimeFor(opts.configFile ? inspectConfigFile(opts.configFile, env) : inspectConfig(opts.yaml ?? '', { file: 'relay.yml', env, baseDir: opts.baseDir }), runtimeEnv);
+  const runtime = await load();
+  const app = await createRelayApp(relayAppModule(runtime, opts.features, load), runtime.config.ingest.bodyLimitBytes);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RelayConfig, ResolvedReceiver } from '@relay/config';
+import type { ResolvedReceiver } from '@relay/config';
 import { RelayMetrics, withTimeout } from '@relay/observability';
 import type { Channel, DeliveryJobData, WebhookPayload } from '@relay/models';
 import { IngestQueues } from './ingest-queues';
@@ -49,30 +49,29 @@ const isCodeError = (e: unknown) =>
 @Injectable()
 export class EnqueueService {
   constructor(
-    private readonly config: RelayConfig,
     private readonly queues: IngestQueues,
     private readonly metrics: RelayMetrics,
   ) {}
 
   /**
-   * One job per target of the receiver (resolved notifications only for send_resolved targets).
+   * One job per target of the receiver (resolved notifications only for send_resolved targets),
+   * deduplicated for `dedupWindowMs` (`ingest.dedup_window` of the config the receiver came from).
    * Resolves only once Redis has stored them all; rejects with QueueUnavailableError when Redis
    * could not take them, and with the error itself when something else failed.
    */
-  async enqueue(receiver: ResolvedReceiver, payload: WebhookPayload): Promise<EnqueueResult> {
+  async enqueue(receiver: ResolvedReceiver, payload: WebhookPayload, dedupWindowMs: number): Promise<EnqueueResult> {
     try {
-      return await this.store(receiver, payload);
+      return await this.store(receiver, payload, dedupWindowMs);
     } catch (e) {
       throw isCodeError(e) ? e : new QueueUnavailableError(e);
     }
   }
 
-  private async store(receiver: ResolvedReceiver, payload: WebhookPayload): Promise<EnqueueResult> {
+  private async store(receiver: ResolvedReceiver, payload: WebhookPayload, ttl: number): Promise<EnqueueResult> {
     const receivedAt = Date.now();
     const targets = receiver.targets.filter((t) => payload.status === 'firing' || t.sendResolved);
 
     for (const target of targets) this.queues.holdWritesForThisTurn(target.channel);
-    const ttl = this.config.ingest.dedupWindowMs;
     // One add per job, all in flight at once, rather than addBulk: BullMQ's addBulk builds an
     // ioredis pipeline, which copies every Lua command onto itself and costs more than it saves.
     // Each add is atomic; if one fails the answer is 503, Alertmanager retries, and deduplication

@@ -1,7 +1,8 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
-import { RelayConfig } from '@relay/config';
+import { RELAY_RUNTIME, RelayRuntime } from '@relay/delivery';
 import { RelayMetrics, rootLogger } from '@relay/observability';
+import { ConfigReloader } from '@relay/runtime';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DASHBOARD_ROUTE, DashboardModule } from './dashboard/dashboard.module';
 import { EnqueueService } from './enqueue.service';
@@ -9,6 +10,7 @@ import { challengeFor, Credentials, isAuthorized } from './http-auth';
 import { outcomeOf, recordOutcome } from './ingest-outcome';
 import { IngestQueuesModule } from './ingest-queues';
 import { insecureSettings } from './insecure-settings';
+import { RELOAD_ROUTE, ReloadController } from './reload.controller';
 import { parseJsonKeepingEveryKeyOn, unsupportedContentEncoding } from './request-body';
 import { UnexpectedErrorFilter } from './unexpected-error.filter';
 import { WebhookController } from './webhook.controller';
@@ -22,34 +24,38 @@ const routeOf = (req: FastifyRequest): string | undefined => req.routeOptions.ur
 const isUnder = (route: string | undefined, base: string) => route !== undefined && (route === base || route.startsWith(`${base}/`));
 const isWebhook = (req: FastifyRequest) => isUnder(routeOf(req), '/webhook');
 const isDashboard = (req: FastifyRequest) => isUnder(routeOf(req), DASHBOARD_ROUTE);
+const isReload = (req: FastifyRequest) => routeOf(req) === RELOAD_ROUTE;
 
 @Module({
   imports: [IngestQueuesModule, DashboardModule],
-  controllers: [WebhookController],
+  controllers: [WebhookController, ReloadController],
   providers: [EnqueueService, { provide: APP_FILTER, useClass: UnexpectedErrorFilter }],
 })
 export class IngestModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly config: RelayConfig,
+    @Inject(RELAY_RUNTIME) private readonly runtime: RelayRuntime,
     private readonly metrics: RelayMetrics,
+    private readonly reloader: ConfigReloader,
   ) {}
 
   /**
    * Fastify hooks rather than Nest guards: onRequest runs before the body is read, so a caller
    * without credentials gets 401 before a large body could earn it a 413 (interface order), and a
-   * body in an encoding we cannot read is refused (415) before it is read at all.
+   * body in an encoding we cannot read is refused (415) before it is read at all. The credentials
+   * are those of the config in force when the request arrives, so a reload changes them at once.
    */
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const ingestAuth: Credentials = this.config.ingest;
-    const dashboardAuth: Credentials = { basicAuth: this.config.dashboard.basic_auth };
-    for (const { setting, message } of insecureSettings(this.config)) rootLogger().warn({ setting }, message);
+    this.reloader.onConfig((config) => {
+      for (const { setting, message } of insecureSettings(config)) rootLogger().warn({ setting }, message);
+    });
     parseJsonKeepingEveryKeyOn(fastify, isWebhook);
 
     fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       const webhook = isWebhook(req);
-      const guarded = webhook ? ingestAuth : isDashboard(req) ? dashboardAuth : undefined;
+      const { config } = this.runtime;
+      const guarded: Credentials | undefined = webhook || isReload(req) ? config.ingest : isDashboard(req) ? { basicAuth: config.dashboard.basic_auth } : undefined;
       if (guarded && !isAuthorized(req.headers.authorization, guarded)) {
         const challenge = challengeFor(guarded, 'alert-relay');
         if (challenge) reply.header('WWW-Authenticate', challenge);

@@ -28,7 +28,7 @@ export function insecureSettings(config: Pick<RelayConfig, 'ingest' | 'dashboard
 
   const { bearerToken, basicAuth } = config.ingest;
   if (!bearerToken && !basicAuth) {
-    found.push({ setting: 'ingest.auth', message: 'ingest.auth is not set: anyone who can reach ingest can post notifications to /webhook' });
+    found.push({ setting: 'ingest.auth', message: 'ingest.auth is not set: anyone who can reach ingest can post notifications to /webhook and reload the config at /-/reload' });
   }
   if (bearerToken && isPlaceholder(bearerToken)) found.push(placeholder('ingest.auth.bearer_token'));
   if (basicAuth && isPlaceholder(basicAuth.password)) found.push(placeholder('ingest.auth.basic_auth.password'));

@@ -3,14 +3,15 @@ import {
   Body,
   Controller,
   HttpCode,
+  Inject,
   NotFoundException,
   Param,
   Post,
   Req,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { RelayConfig } from '@relay/config';
-import { DEFAULT_PAYLOAD_LIMITS, parseWebhookPayload, PayloadLimits } from '@relay/models';
+import { RELAY_RUNTIME, RelayRuntime } from '@relay/delivery';
+import { DEFAULT_PAYLOAD_LIMITS, parseWebhookPayload } from '@relay/models';
 import { rootLogger } from '@relay/observability';
 import type { FastifyRequest } from 'fastify';
 import { EnqueueResult, EnqueueService, QueueUnavailableError } from './enqueue.service';
@@ -25,14 +26,11 @@ import { recordOutcome } from './ingest-outcome';
 @Controller('webhook')
 export class WebhookController {
   private readonly log = rootLogger();
-  private readonly limits: PayloadLimits;
 
   constructor(
-    private readonly config: RelayConfig,
+    @Inject(RELAY_RUNTIME) private readonly runtime: RelayRuntime,
     private readonly enqueuer: EnqueueService,
-  ) {
-    this.limits = { ...DEFAULT_PAYLOAD_LIMITS, maxAlerts: config.ingest.maxAlerts };
-  }
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -47,7 +45,9 @@ export class WebhookController {
   }
 
   private async accept(body: unknown, pathReceiver: string | undefined, req: FastifyRequest): Promise<EnqueueResult> {
-    const parsed = parseWebhookPayload(body, this.limits);
+    // One config for the whole request, whatever a reload does meanwhile.
+    const { config } = this.runtime;
+    const parsed = parseWebhookPayload(body, { ...DEFAULT_PAYLOAD_LIMITS, maxAlerts: config.ingest.maxAlerts });
     if (!parsed.ok) {
       recordOutcome(req, 'invalid');
       throw new BadRequestException(parsed.errors);
@@ -58,13 +58,13 @@ export class WebhookController {
       recordOutcome(req, 'invalid');
       throw new BadRequestException(['receiver must name a receiver (in the body, or in the path as /webhook/<receiver>)']);
     }
-    const receiver = this.config.receiver(name);
+    const receiver = config.receiver(name);
     if (!receiver) {
       recordOutcome(req, 'unknown_receiver');
       throw new NotFoundException(`receiver "${name}" is not in the relay's config`);
     }
     try {
-      const result = await this.enqueuer.enqueue(receiver, payload);
+      const result = await this.enqueuer.enqueue(receiver, payload, config.ingest.dedupWindowMs);
       recordOutcome(req, result.deduplicated ? 'deduplicated' : 'accepted', receiver.name);
       return result;
     } catch (e) {

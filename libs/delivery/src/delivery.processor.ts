@@ -1,6 +1,6 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { OnModuleInit } from '@nestjs/common';
-import type { ResolvedTarget, TargetConfig } from '@relay/config';
+import type { RelayConfig, ResolvedTarget, TargetConfig } from '@relay/config';
 import type { Channel, DeliveryJobData, DeliveryResult, WebhookPayload } from '@relay/models';
 import { rootLogger, withTimeout } from '@relay/observability';
 import { TemplateExecError } from '@relay/templates';
@@ -10,6 +10,7 @@ import { DeliveryContext } from './delivery-context';
 import { DeliveryFailure } from './delivery-failure';
 import { isExpired, nextRetryDelay, RetryLater } from './retry-policy';
 import type { ChannelDefinition, ChannelSender, DigestMessage, RenderOptions } from './channel-definition';
+import type { LoadedConfig } from './relay-core.module';
 import { DigestPacing, digestPacing } from './target-rate-limiter';
 
 /** At most this many waiting jobs go into one digest (the rest wait for the next send). */
@@ -61,8 +62,8 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
     super();
   }
 
-  private rateScope(target: ResolvedTarget<C>): string {
-    return this.definition.rateScope?.(target, this.ctx.config) ?? target.name;
+  private rateScope(target: ResolvedTarget<C>, relay: RelayConfig): string {
+    return this.definition.rateScope?.(target, relay) ?? target.name;
   }
 
   /**
@@ -88,7 +89,8 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
 
   async process(job: DeliveryJob, token?: string): Promise<DeliveryResult> {
     const { metrics, limiter, digests } = this.ctx;
-    const target = this.ctx.config.target(job.data.target) as ResolvedTarget<C> | undefined;
+    const loaded = this.ctx.loaded();
+    const target = loaded.config.target(job.data.target) as ResolvedTarget<C> | undefined;
     if (!target || target.channel !== this.channel) {
       metrics.deliveries.inc({ channel: this.channel, target: job.data.target, outcome: 'failed', reason: 'unknown_target' });
       throw new UnrecoverableError(`target "${job.data.target}" is not in this worker's ${this.channel} config`);
@@ -113,7 +115,7 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
       alone = standing.alone;
     }
 
-    const scope = this.rateScope(target);
+    const scope = this.rateScope(target, loaded.config);
     const pacing = digesting ? digestPacing(target.rateLimit) : undefined;
     const admission = await limiter.acquire(scope, target.rateLimit, job.id, pacing);
     if (!admission.allowed) {
@@ -139,16 +141,16 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
       folded = (await Promise.all(claim.jobIds.map((id) => Job.fromId<DeliveryJobData>(this.worker, id)))).filter((j): j is DeliveryJob => !!j?.data?.notification && !j.finishedOn);
     }
 
-    const render: RenderOptions = { templates: this.ctx.templates, key: job.id ?? '', relay: this.ctx.config };
+    const render: RenderOptions = { templates: loaded.templates, key: job.id ?? '', relay: loaded.config };
     let batch = batchOf([job, ...folded]);
     let rendered: Rendered<M> | undefined;
     try {
-      rendered = this.renderWithFallback(batch, target, render);
+      rendered = this.renderWithFallback(batch, target, render, loaded);
     } catch (error) {
       if (batch.notifications.length === 1) {
         await limiter.release(scope, admission.slot);
         await digests.release(target.name, folded.map(ref));
-        return this.fail(job, target, DeliveryFailure.from(error), token);
+        return this.fail(job, target, scope, DeliveryFailure.from(error), token);
       }
     }
     if (!rendered || !covers(rendered.messages, batch, job)) {
@@ -159,15 +161,15 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
       folded = [];
       batch = batchOf([job]);
       try {
-        rendered = this.renderWithFallback(batch, target, render);
+        rendered = this.renderWithFallback(batch, target, render, loaded);
       } catch (error) {
         await limiter.release(scope, admission.slot);
-        return this.fail(job, target, DeliveryFailure.from(error), token);
+        return this.fail(job, target, scope, DeliveryFailure.from(error), token);
       }
     }
     const { messages, templateFallback } = rendered;
 
-    const { sent, failure, nextTurn } = await this.postAll(messages, target, job, batch, scope, admission.slot, pacing);
+    const { sent, failure, nextTurn } = await this.postAll(messages, target, job, batch, scope, admission.slot, pacing, loaded.config);
 
     const completed = new Set(sent.flatMap(({ index }) => messages[index].completes.flatMap((i) => batch.jobsOf[i])));
     const leftover = folded.filter((j) => !completed.has(j));
@@ -182,7 +184,7 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
         await this.note(job, `attempt ${attempt}: a digest message was refused (${failure.reason}: ${failure.message}); sending this notification on its own`);
         return this.delay(job, Date.now() + 1, token);
       }
-      if (failure) return this.fail(job, target, failure, token);
+      if (failure) return this.fail(job, target, scope, failure, token);
       // Part of the digest went out; the window has no place yet for the message with this job's notification.
       const until = nextTurn ?? Date.now() + 1_000;
       await digests.wait(target.name, job.id!, job.data.receivedAt);
@@ -234,7 +236,7 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
    * function given a missing value), renders again with the built-in templates and a first line
    * naming the error, so the alert is still shown. Only when that fails too does the job fail.
    */
-  private renderWithFallback(batch: Batch, target: ResolvedTarget<C>, render: RenderOptions): Rendered<M> {
+  private renderWithFallback(batch: Batch, target: ResolvedTarget<C>, render: RenderOptions, loaded: LoadedConfig): Rendered<M> {
     const messagesWith = (t: ResolvedTarget<C>, r: RenderOptions): DigestMessage<M>[] =>
       batch.notifications.length === 1
         ? [{ message: this.definition.build(batch.notifications[0], t, r), completes: [0] }]
@@ -246,7 +248,7 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
       const reason = (error as Error).message;
       const note = `⚠ The template of ${target.name} failed on this notification, so alert-relay's default template was used. ${reason}`;
       const fallback = { ...target, config: this.definition.withDefaultTemplates(target.config) };
-      const messages = messagesWith(fallback, { ...render, templates: this.ctx.builtinTemplates, note });
+      const messages = messagesWith(fallback, { ...render, templates: loaded.builtinTemplates, note });
       this.log.warn({ channel: this.channel, target: target.name, error: reason }, 'template failed; rendered with the default template');
       return { messages, templateFallback: reason };
     }
@@ -257,7 +259,7 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
    * the first has the job's own admission, each further one takes a place of its own (without the
    * digest spacing: it is the same digest). What each accepted message completes is recorded at once.
    */
-  private async postAll(messages: DigestMessage<M>[], target: ResolvedTarget<C>, job: DeliveryJob, batch: Batch, scope: string, firstSlot: string, pacing: DigestPacing | undefined) {
+  private async postAll(messages: DigestMessage<M>[], target: ResolvedTarget<C>, job: DeliveryJob, batch: Batch, scope: string, firstSlot: string, pacing: DigestPacing | undefined, relay: RelayConfig) {
     const { limiter } = this.ctx;
     const sent: Array<{ index: number; detail: Record<string, unknown> | undefined }> = [];
     let slot = firstSlot;
@@ -269,7 +271,7 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
       }
       try {
         const send = {
-          relay: this.ctx.config,
+          relay,
           job,
           reportRefusedRecipients: (recipients: string[], detail: string) => this.reportRefusedRecipients(target, job, recipients, detail),
         };
@@ -300,7 +302,7 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
   }
 
   /** Turns a failure into BullMQ's terms: a wait without spending an attempt, a retry by age, or the failed set. */
-  private async fail(job: DeliveryJob, target: ResolvedTarget<C>, failure: DeliveryFailure, token?: string): Promise<never> {
+  private async fail(job: DeliveryJob, target: ResolvedTarget<C>, scope: string, failure: DeliveryFailure, token?: string): Promise<never> {
     const { metrics, limiter, digests } = this.ctx;
     const labels = { channel: this.channel, target: target.name };
     const attempt = job.attemptsMade + 1;
@@ -308,7 +310,7 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
     const digesting = target.digest && !!this.definition.buildDigest;
     if (failure.kind === 'rate_limited') {
       const until = failure.retryAt ?? Date.now() + target.rateLimit.penaltyMs;
-      await limiter.pause(this.rateScope(target), until);
+      await limiter.pause(scope, until);
       metrics.rateLimitDeferrals.inc({ ...labels, reason: 'penalty' });
       if (digesting) await digests.wait(target.name, job.id!, job.data.receivedAt);
       this.log.warn({ ...context, retryAt: iso(until) }, `platform throttled the target: ${failure.message}`);

@@ -1,8 +1,12 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { RelayConfig } from '@relay/config';
+import type { RelayConfig } from '@relay/config';
 import { ObservabilityModule, ReadinessRegistry } from '@relay/observability';
-import { TemplateSet } from '@relay/templates';
+import type { TemplateSet } from '@relay/templates';
 
+/**
+ * Everything but the Redis location and prefix is what the config file loads to, and a reload
+ * (ConfigReloader) replaces it as one: read it off the runtime when it is used, never keep it.
+ */
 export interface RelayRuntime {
   config: RelayConfig;
   /** The built-in templates and the config's `templates` files. */
@@ -19,9 +23,19 @@ export interface RelayRuntime {
 
 export const RELAY_RUNTIME = Symbol('RELAY_RUNTIME');
 
+/** The part of the runtime a config reload replaces. */
+export type LoadedConfig = Pick<RelayRuntime, 'config' | 'templates' | 'builtinTemplates'>;
+
+/** A copy of what is in force now, which a reload landing later does not change. */
+export function loadedConfigOf(runtime: LoadedConfig): LoadedConfig {
+  const { config, templates, builtinTemplates } = runtime;
+  return { config, templates, builtinTemplates };
+}
+
 /**
- * What every app of the relay shares: the config and templates loaded (and validated) before
- * Nest started, the Redis location, metrics and health. Imported once at each app's root.
+ * What every app of the relay shares: the runtime (config and templates loaded and validated
+ * before Nest started, the Redis location), metrics and health. Imported once at each app's root.
+ * The config is reached through RELAY_RUNTIME only, so nothing holds one a reload has replaced.
  */
 @Global()
 @Module({})
@@ -32,8 +46,6 @@ export class RelayCoreModule {
       imports: [ObservabilityModule],
       providers: [
         { provide: RELAY_RUNTIME, useValue: runtime },
-        { provide: RelayConfig, useValue: runtime.config },
-        { provide: TemplateSet, useValue: runtime.templates },
         {
           // Loaded before Nest started, so "config loaded" holds once this module exists.
           provide: 'CONFIG_READINESS',
@@ -41,7 +53,7 @@ export class RelayCoreModule {
           useFactory: (readiness: ReadinessRegistry) => readiness.add('config', async () => undefined),
         },
       ],
-      exports: [RELAY_RUNTIME, RelayConfig, TemplateSet],
+      exports: [RELAY_RUNTIME],
     };
   }
 }

@@ -78,6 +78,26 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  readonly ready = new Gauge({
+    name: 'alert_relay_ready',
+    help: "Each readiness check of this process at scrape time (1 passing, 0 failing): redis, config, worker:<channel>; what /health/ready reports, for alerting on.",
+    labelNames: ['check'],
+    registers: [this.registry],
+  });
+
+  // Alertmanager's names, so dashboards and alerts written for it (e.g. on a failed reload) apply.
+  readonly configLastReloadSuccessful = new Gauge({
+    name: 'alert_relay_config_last_reload_successful',
+    help: 'Whether the last configuration reload attempt was successful (1) or not (0); 1 from start-up, which a bad config does not pass.',
+    registers: [this.registry],
+  });
+
+  readonly configLastReloadSuccessTimestamp = new Gauge({
+    name: 'alert_relay_config_last_reload_success_timestamp_seconds',
+    help: 'Timestamp of the last successful configuration load: start-up, or a reload since.',
+    registers: [this.registry],
+  });
+
   private readonly collectors: Array<() => Promise<void>> = [];
 
   constructor() {

@@ -1,3 +1,5 @@
-/** @relay/runtime — start-up: config and templates loaded and checked once, Nest bootstrap, the worker apps. */
+/** @relay/runtime — start-up: config and templates loaded and checked (again on reload), Nest bootstrap, the worker apps. */
+export * from './config-reloader';
 export * from './relay-app';
+export * from './reload-broadcast';
 export * from './workers';

@@ -1,11 +1,12 @@
-import { DynamicModule, Module, Type } from '@nestjs/common';
+import { DynamicModule, Module, ShutdownSignal, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BUILTIN_TEMPLATES, inspectConfigFile, relayTemplates } from '@relay/channels';
 import { ConfigError, ConfigInspection, ConfigIssue, configFileFrom, stringsOfTarget } from '@relay/config';
-import { DEFAULT_QUEUE_PREFIX, DEFAULT_REDIS_URL, RelayCoreModule, RelayRuntime } from '@relay/delivery';
+import { DEFAULT_QUEUE_PREFIX, DEFAULT_REDIS_URL, RelayCoreModule, RelayRuntime, redactRedisUrl } from '@relay/delivery';
 import { PinoNestLogger, rootLogger } from '@relay/observability';
 import { TemplateSet } from '@relay/templates';
+import { ConfigReloader, ConfigReloadModule, ConfigSource } from './config-reloader';
 
 /**
  * Loads and checks the config and its templates, as start-up does: throws one ConfigError
@@ -66,9 +67,12 @@ async function checkedTemplates(inspection: ConfigInspection): Promise<{ templat
 @Module({})
 class RelayAppModule {}
 
-/** The root module of any relay process: the shared core plus the apps (ingest, workers) it runs. */
-export function relayAppModule(runtime: RelayRuntime, features: Array<Type | DynamicModule>): DynamicModule {
-  return { module: RelayAppModule, imports: [RelayCoreModule.forRoot(runtime), ...features] };
+/**
+ * The root module of any relay process: the shared core, the reloader (which loads from
+ * `source`: by default the file and environment start-up read), and the apps (ingest, workers) it runs.
+ */
+export function relayAppModule(runtime: RelayRuntime, features: Array<Type | DynamicModule>, source: ConfigSource = () => loadRuntime()): DynamicModule {
+  return { module: RelayAppModule, imports: [RelayCoreModule.forRoot(runtime), ConfigReloadModule.forRoot(source), ...features] };
 }
 
 export interface ListenOptions {
@@ -82,7 +86,8 @@ export async function createRelayApp(module: DynamicModule, bodyLimit = 1024 * 1
   const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit }), {
     logger: new PinoNestLogger(),
   });
-  app.enableShutdownHooks();
+  // Nest's default list has SIGHUP, which is the config reload here (runRelayProcess), not a shutdown.
+  app.enableShutdownHooks(Object.values(ShutdownSignal).filter((signal) => signal !== ShutdownSignal.SIGHUP));
   return app;
 }
 
@@ -90,6 +95,7 @@ export async function createRelayApp(module: DynamicModule, bodyLimit = 1024 * 1
  * What every main.ts does: load config (a bad one stops the process with every error listed,
  * before anything starts), build the app, listen. Shutdown on SIGTERM closes workers, which
  * finish or release their in-flight jobs; a hard deadline makes sure the process does end.
+ * SIGHUP reloads the config (ConfigReloader).
  */
 export async function runRelayProcess(
   features: (runtime: RelayRuntime) => Array<Type | DynamicModule>,
@@ -102,6 +108,11 @@ export async function runRelayProcess(
     process.stderr.write(`alert-relay: ${(e as Error).message}\n`);
     process.exit(1);
   }
+  // Node's default for SIGHUP is to exit. One that comes before the reloader exists is answered
+  // once it does: the file may have changed after start-up read it. The reloader logs the outcome.
+  let hangupBeforeStart = false;
+  let onHangup = () => void (hangupBeforeStart = true);
+  process.on('SIGHUP', () => onHangup());
   let runtime: RelayRuntime;
   try {
     runtime = await loadRuntime();
@@ -113,6 +124,16 @@ export async function runRelayProcess(
   }
   const options = listen(runtime);
   const app = await createRelayApp(relayAppModule(runtime, features(runtime)), options.bodyLimit);
+  const reloader = app.get(ConfigReloader);
+  reloader.onConfig((config) => {
+    for (const { path, message } of config.warnings) log.warn({ setting: path }, message);
+  });
+  reloader.keepsFromStart((rt) => {
+    const { port, host, bodyLimit } = listen(rt);
+    return { port, host, 'ingest.body_limit': bodyLimit };
+  });
+  onHangup = () => void reloader.reload().catch(() => undefined);
+  if (hangupBeforeStart) onHangup();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       setTimeout(() => {
@@ -126,13 +147,7 @@ export async function runRelayProcess(
   return app;
 }
 
-/** Redis URLs may carry a password. */
+/** Redis URLs may carry passwords (the data nodes' and, for Sentinel, the Sentinels'). */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
+  return redactRedisUrl(url);
 }

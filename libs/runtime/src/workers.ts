@@ -4,6 +4,7 @@ import { CHANNEL_DEFINITIONS } from '@relay/channels';
 import { channelWorkerModule } from '@relay/delivery';
 import { CHANNELS, Channel, isChannel } from '@relay/models';
 import { runRelayProcess } from './relay-app';
+import { ReloadSubscriberModule } from './reload-broadcast';
 
 export interface WorkerApp {
   /** The channels whose queues it consumes. */
@@ -43,9 +44,12 @@ export function channelsFrom(value: string | undefined): Channel[] {
   return [...new Set(names as Channel[])];
 }
 
-/** A worker process: the given channels' workers, health and metrics on `HEALTH_PORT` or the default. */
+/**
+ * A worker process: the given channels' workers, health and metrics on `HEALTH_PORT` or the
+ * default, and the reload requests ingest publishes on `POST /-/reload`.
+ */
 export function runWorkers(channels: readonly Channel[], healthPort: number): Promise<NestFastifyApplication> {
-  return runRelayProcess(() => workerModules(channels), () => ({ port: Number(process.env.HEALTH_PORT || healthPort) }));
+  return runRelayProcess(() => [...workerModules(channels), ReloadSubscriberModule], () => ({ port: Number(process.env.HEALTH_PORT || healthPort) }));
 }
 
 export function runWorkerApp(name: WorkerAppName): Promise<NestFastifyApplication> {
