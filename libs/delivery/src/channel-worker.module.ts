@@ -1,5 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
-import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnApplicationShutdown, Type } from '@nestjs/common';
 import { Channel, queueName } from '@relay/models';
 import { RelayMetrics } from '@relay/observability';
 import type { Redis } from 'ioredis';
@@ -7,12 +7,19 @@ import type { ChannelDefinition, ChannelSender } from './channel-definition';
 import { DeliveryContext } from './delivery-context';
 import { DeliveryProcessor } from './delivery.processor';
 import { DeliveryWorkerModule, WORKER_REDIS } from './delivery-worker.module';
-import { workerOptions } from './queue-settings';
+import { queueSettingsFor, workerOptions } from './queue-settings';
 import { RELAY_RUNTIME, RelayRuntime } from './relay-core.module';
 
-/** The token a channel's processor is also provided under, for whoever must reach its BullMQ worker. */
-export function processorToken(channel: Channel): string {
-  return `${channel}:processor`;
+/**
+ * The processor class a channelWorkerModule made, for whoever must reach its BullMQ worker
+ * (`app.get(processorOf(module)).worker`). Not a second provider token: @nestjs/bullmq would
+ * find the processor under both and start two BullMQ workers, each with the full concurrency.
+ */
+const processors = new WeakMap<DynamicModule, Type<DeliveryProcessor>>();
+export function processorOf(module: DynamicModule): Type<DeliveryProcessor> {
+  const processor = processors.get(module);
+  if (!processor) throw new Error('not a module made by channelWorkerModule');
+  return processor;
 }
 
 /**
@@ -23,8 +30,9 @@ export function processorToken(channel: Channel): string {
 export function channelWorkerModule(channel: Channel, definition: ChannelDefinition): DynamicModule {
   const SENDER = Symbol(`${channel} sender`);
   const name = channel.replace(/(^|_)(\w)/g, (_, __, c: string) => c.toUpperCase());
+  const queue = queueSettingsFor(channel, definition.queue);
 
-  @Processor(queueName(channel), workerOptions(definition.queue))
+  @Processor(queueName(channel), workerOptions(queue))
   class ChannelProcessor extends DeliveryProcessor {
     constructor(ctx: DeliveryContext, @Inject(SENDER) sender: ChannelSender<never, unknown>) {
       super(ctx, channel, definition, sender);
@@ -42,18 +50,19 @@ export function channelWorkerModule(channel: Channel, definition: ChannelDefinit
   }
   Object.defineProperty(ChannelWorkerModule, 'name', { value: `${name}WorkerModule` });
 
-  return {
+  const module: DynamicModule = {
     module: ChannelWorkerModule,
     imports: [DeliveryWorkerModule],
     providers: [
       ChannelProcessor,
-      { provide: processorToken(channel), useExisting: ChannelProcessor },
       {
         provide: SENDER,
         inject: [WORKER_REDIS, RELAY_RUNTIME, RelayMetrics],
         useFactory: (redis: Redis, runtime: RelayRuntime, metrics: RelayMetrics) =>
-          definition.createSender({ redis, prefix: runtime.queuePrefix, metrics, requestTimeoutMs: definition.queue.requestTimeoutMs }),
+          definition.createSender({ redis, prefix: runtime.queuePrefix, metrics, requestTimeoutMs: queue.requestTimeoutMs, connections: queue.connections }),
       },
     ],
   };
+  processors.set(module, ChannelProcessor);
+  return module;
 }
