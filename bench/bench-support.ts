@@ -24,6 +24,9 @@ export interface RelayProcessOptions {
   logLevel?: string;
   /** Keep the tail of its stdout and stderr for `output()` (stderr is still shown). */
   captureOutput?: boolean;
+  /** Arguments for node itself, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+  env?: NodeJS.ProcessEnv;
 }
 
 /** How much of a process's output `output()` keeps. */
@@ -33,12 +36,13 @@ const OUTPUT_TAIL_BYTES = 256 * 1024;
  * Runs a built relay app (dist/) in its own process, as production does, so the load generator
  * in this process does not share its event loop.
  */
-export async function startRelayProcess(app: 'relay' | 'ingest', yaml: string, redisUrl: string, prefix: string, options: RelayProcessOptions = {}): Promise<RelayProcess> {
+export async function startRelayProcess(app: 'relay' | 'ingest' | 'dingtalk-worker', yaml: string, redisUrl: string, prefix: string, options: RelayProcessOptions = {}): Promise<RelayProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'alert-relay-bench-'));
   writeFileSync(join(dir, 'relay.yml'), yaml);
   const port = await freePort();
-  const proc = spawn(process.execPath, [join(__dirname, '..', 'apps', app, 'src', 'main.js')], {
-    env: { ...process.env, RELAY_CONFIG: join(dir, 'relay.yml'), REDIS_URL: redisUrl, PORT: String(port), QUEUE_PREFIX: prefix, LOG_LEVEL: options.logLevel ?? 'error' },
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), join(__dirname, '..', 'apps', app, 'src', 'main.js')], {
+    // PORT for ingest and the relay, HEALTH_PORT for a worker's probes.
+    env: { ...process.env, RELAY_CONFIG: join(dir, 'relay.yml'), REDIS_URL: redisUrl, PORT: String(port), HEALTH_PORT: String(port), QUEUE_PREFIX: prefix, LOG_LEVEL: options.logLevel ?? 'error', ...options.env },
     stdio: ['ignore', options.captureOutput ? 'pipe' : 'ignore', options.captureOutput ? 'pipe' : 'inherit'],
   });
   let tail = '';
@@ -79,6 +83,21 @@ export function processMemoryKb(pid: number): { rssKb: number; hwmKb: number } |
     return undefined; // gone, or no /proc (not Linux)
   }
 }
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat; NaN when gone. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return NaN;
+  }
+}
+
+/** USER_HZ: 100 on every Linux Node runs on. */
+const CLOCK_TICKS_PER_S = 100;
 
 export interface MemorySampler {
   /** The largest VmRSS sampled and the last VmHWM read, in kB (NaN when never read). */

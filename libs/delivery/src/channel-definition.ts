@@ -1,7 +1,7 @@
 import type { ChannelConfigSpec, RelayConfig, ResolvedTarget, TargetConfig } from '@relay/config';
 import type { DeliveryJobData, WebhookPayload } from '@relay/models';
 import type { RelayMetrics } from '@relay/observability';
-import type { TemplateSet, TemplateSource } from '@relay/templates';
+import type { TemplateSet } from '@relay/templates';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { QueueSettings } from './queue-settings';
@@ -41,12 +41,14 @@ export interface ChannelSender<C extends TargetConfig, M> {
   close?(): void | Promise<void>;
 }
 
-/** What a sender is built from: the worker's patient Redis client and key prefix, metrics, the channel's timeout. */
+/** What a sender is built from: the worker's patient Redis client and key prefix, metrics, the channel's timeout and pool size. */
 export interface SenderDeps {
   redis: Redis;
   prefix: string;
   metrics: RelayMetrics;
   requestTimeoutMs: number;
+  /** Keep-alive connections per platform origin (PlatformHttpOptions.connections). */
+  connections?: number;
 }
 
 /**
@@ -57,8 +59,6 @@ export interface SenderDeps {
 export interface ChannelDefinition<C extends TargetConfig = any, M = any> {
   config: ChannelConfigSpec<C>;
   queue: QueueSettings;
-  /** Its default templates (`<channel>.default.*`), parsed after the common helpers; none for a channel that renders nothing. */
-  templates?: TemplateSource;
   /**
    * What the platform counts sends against, for the rate window and the penalty. The target when
    * left out; a channel whose platform limits a robot or webhook names that instead, so two

@@ -1,5 +1,7 @@
 import { Agent, request } from 'undici';
 import { DeliveryFailure, retryAfterToTime } from './delivery-failure';
+import { CHAT_QUEUE_SETTINGS } from './queue-settings';
+import type { TlsOptions } from './tls-options';
 
 /** What a platform answered: its status, body text and headers (lower-case names). */
 export interface PlatformAnswer {
@@ -13,6 +15,8 @@ export interface PlatformHttpOptions {
   timeoutMs: number;
   /** Keep-alive connections per platform origin. */
   connections?: number;
+  /** A receiver's own `tls_config` (its CA, a client certificate…); the system's trust store otherwise. */
+  tls?: TlsOptions;
 }
 
 /**
@@ -30,16 +34,16 @@ export class PlatformHttp {
     private readonly options: PlatformHttpOptions,
   ) {
     this.agent = new Agent({
-      connections: options.connections ?? 64,
+      connections: options.connections ?? CHAT_QUEUE_SETTINGS.connections,
       keepAliveTimeout: 30_000,
-      connect: { timeout: options.timeoutMs },
+      connect: { timeout: options.timeoutMs, ...options.tls },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
   }
 
-  /** POSTs `body` as JSON (UTF-8). */
-  postJson(url: string | URL, body: unknown, headers: Record<string, string> = {}, timeoutMs?: number): Promise<PlatformAnswer> {
+  /** POSTs `body` as JSON (UTF-8). A header given several values is sent once per value. */
+  postJson(url: string | URL, body: unknown, headers: Record<string, string | string[]> = {}, timeoutMs?: number): Promise<PlatformAnswer> {
     return this.call(url, 'POST', JSON.stringify(body), { 'content-type': 'application/json; charset=utf-8', ...headers }, timeoutMs);
   }
 
@@ -51,7 +55,7 @@ export class PlatformHttp {
     await this.agent.close();
   }
 
-  private async call(url: string | URL, method: 'GET' | 'POST', body: string | undefined, headers: Record<string, string>, timeoutMs?: number): Promise<PlatformAnswer> {
+  private async call(url: string | URL, method: 'GET' | 'POST', body: string | undefined, headers: Record<string, string | string[]>, timeoutMs?: number): Promise<PlatformAnswer> {
     try {
       const response = await request(url, {
         method,

@@ -5,18 +5,46 @@ export interface QueueSettings {
   concurrency: number;
   /** Every outbound call is abandoned after this long and counted as transient. */
   requestTimeoutMs: number;
+  /** Keep-alive connections per platform origin: sends beyond them wait in the pool for one. */
+  connections?: number;
 }
 
 const DAY_S = 24 * 3600;
 
-/** Retention is the same everywhere: nothing kept forever, nothing failed thrown away early. */
+/**
+ * Retention is the same everywhere: nothing kept forever, nothing failed thrown away early. A
+ * completed job keeps its whole notification (Bull Board shows what went out), so few are kept:
+ * 10,000 of them took 80 MB of Redis; the failed ones, which someone has to look at, stay a week.
+ */
 export const RETENTION = {
-  removeOnComplete: { age: DAY_S, count: 10_000 },
+  removeOnComplete: { age: 3600, count: 1_000 },
   removeOnFail: { age: 7 * DAY_S },
 } as const;
 
-/** What most chat channels use: sends wait on the network, not the CPU. */
-export const CHAT_QUEUE_SETTINGS: QueueSettings = { concurrency: 16, requestTimeoutMs: 10_000 };
+/**
+ * What most chat channels use. Sends wait on the network, not the CPU, so a worker keeps as many in
+ * flight as the platform's latency needs: at 200 ms a send, 256 is about 1,200 a second from one
+ * process; each target's rate window and the pool per origin still bound them. The timeout is
+ * longer than a platform's usual stalls (DingTalk has hung 35 s and shown the message anyway): a
+ * send given up on may still be shown, and each retry after it would be shown again.
+ */
+export const CHAT_QUEUE_SETTINGS: QueueSettings = { concurrency: 256, requestTimeoutMs: 40_000, connections: 256 };
+
+/**
+ * A channel's settings with the operator's overrides from the environment:
+ * `RELAY_<CHANNEL>_CONCURRENCY` and `RELAY_<CHANNEL>_CONNECTIONS` (e.g. RELAY_DINGTALK_CONCURRENCY=512).
+ */
+export function queueSettingsFor(channel: string, defaults: QueueSettings, env: NodeJS.ProcessEnv = process.env): QueueSettings {
+  const name = `RELAY_${channel.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  const whole = (key: string, fallback: number | undefined): number | undefined => {
+    const raw = env[`${name}_${key}`];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name}_${key} must be a whole number, at least 1 (got "${raw}")`);
+    return value;
+  };
+  return { ...defaults, concurrency: whole('CONCURRENCY', defaults.concurrency)!, connections: whole('CONNECTIONS', defaults.connections) };
+}
 
 /**
  * How soon a dead worker's jobs are taken up: BullMQ moves an active job back to waiting when its

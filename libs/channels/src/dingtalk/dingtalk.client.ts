@@ -28,8 +28,8 @@ export interface DingtalkSendOptions {
 export class DingtalkClient {
   private readonly http: PlatformHttp;
 
-  constructor(timeoutMs: number) {
-    this.http = new PlatformHttp('DingTalk', { timeoutMs });
+  constructor(timeoutMs: number, connections?: number) {
+    this.http = new PlatformHttp('DingTalk', { timeoutMs, connections });
   }
 
   async send(message: DingtalkMessage, options: DingtalkSendOptions): Promise<void> {

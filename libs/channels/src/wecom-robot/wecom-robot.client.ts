@@ -6,8 +6,8 @@ import type { WecomRobotMessage } from './wecom-robot.message';
 export class WecomRobotClient {
   private readonly http: PlatformHttp;
 
-  constructor(timeoutMs: number) {
-    this.http = new PlatformHttp('WeCom', { timeoutMs });
+  constructor(timeoutMs: number, connections?: number) {
+    this.http = new PlatformHttp('WeCom', { timeoutMs, connections });
   }
 
   /** `url` holds the robot key: no error raised here mentions it. */
