@@ -7,8 +7,10 @@ import { run as templates } from './templates.bench';
 import { run as ingest } from './ingest.bench';
 import { run as delivery } from './delivery.bench';
 import { run as digest } from './digest.bench';
+import { run as throughput } from './throughput.bench';
+import { run as cli } from './cli.bench';
 
-const BENCHES: Record<string, () => Promise<void>> = { templates, ingest, delivery, digest };
+const BENCHES: Record<string, () => Promise<void>> = { templates, ingest, delivery, throughput, digest, cli };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

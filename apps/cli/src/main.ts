@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
-import { checkConfigCommand } from './check-config.command';
-import { sendTestCommand } from './send-test.command';
-import { templateRenderCommand } from './template-render.command';
+// Each command is imported when it runs: start-up time is module loading, and `template render`
+// needs neither Nest nor class-validator (reflect-metadata comes with the libraries that need it).
 
 const USAGE = `usage: alert-relay <command> [args]
 
@@ -17,13 +15,13 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'check-config':
-      return checkConfigCommand(rest, process.stdout, process.stderr);
+      return (await import('./check-config.command')).checkConfigCommand(rest, process.stdout, process.stderr);
     case 'template':
-      if (rest[0] === 'render') return templateRenderCommand(rest.slice(1), process.stdout, process.stderr);
+      if (rest[0] === 'render') return (await import('./template-render.command')).templateRenderCommand(rest.slice(1), process.stdout, process.stderr);
       process.stderr.write(`unknown template command "${rest[0] ?? ''}"\n\n${USAGE}`);
       return 2;
     case 'send-test':
-      return sendTestCommand(rest, process.stdout, process.stderr);
+      return (await import('./send-test.command')).sendTestCommand(rest, process.stdout, process.stderr);
     case undefined:
     case '-h':
     case '--help':
