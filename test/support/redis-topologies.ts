@@ -1,11 +1,10 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { eventually } from './payloads';
-import { findRedisServer, freePort } from './redis-server';
+import { findRedisServer, freePort, listening } from './redis-server';
 
 /** One redis-server or redis-sentinel process owned by a test. */
 export interface RedisNode {
@@ -23,18 +22,6 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
-
-async function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = new Socket();
-    s.once('connect', () => {
-      s.end();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-    s.connect(port, '127.0.0.1');
-  });
-}
 
 async function spawnNode(bin: string, args: string[], port: number): Promise<RedisNode> {
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
