@@ -24,7 +24,7 @@ export const CHANNEL_DEFINITIONS: { readonly [C in Channel]: ChannelDefinition }
   webhook: WEBHOOK_CHANNEL,
 };
 
-export const CHANNEL_CONFIG_SPECS: ChannelConfigSpecs = Object.fromEntries(CHANNELS.map((c) => [c, CHANNEL_DEFINITIONS[c].config])) as ChannelConfigSpecs;
+const CHANNEL_CONFIG_SPECS: ChannelConfigSpecs = Object.fromEntries(CHANNELS.map((c) => [c, CHANNEL_DEFINITIONS[c].config])) as ChannelConfigSpecs;
 
 const loader = new ConfigLoader(CHANNEL_CONFIG_SPECS);
 /** The relay's config, for its channels: every problem of the file at once, with its path. */

@@ -143,11 +143,6 @@ export async function runRelayProcess(
     });
   }
   await app.listen(options.port, options.host ?? '0.0.0.0');
-  log.info({ port: options.port, redis: redactUrl(runtime.redisUrl) }, 'listening');
+  log.info({ port: options.port, redis: redactRedisUrl(runtime.redisUrl) }, 'listening');
   return app;
-}
-
-/** Redis URLs may carry passwords (the data nodes' and, for Sentinel, the Sentinels'). */
-export function redactUrl(url: string): string {
-  return redactRedisUrl(url);
 }
