@@ -16,4 +16,24 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
   },
+  {
+    // What check-config and `template render` load: no Nest, BullMQ or Redis client, so a command
+    // answers in a few hundred milliseconds (the worker machinery takes a second to load).
+    files: ['libs/channels/src/**/*.ts', 'libs/runtime/src/load-runtime.ts', 'apps/cli/src/check-config.command.ts', 'apps/cli/src/template-render.command.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@relay/delivery', message: 'import from @relay/delivery/platform: the barrel loads Nest and BullMQ', allowTypeImports: true },
+            { name: '@relay/runtime', message: 'import from @relay/runtime/load-runtime: the barrel loads Nest', allowTypeImports: true },
+            { name: 'bullmq', allowTypeImports: true },
+            { name: 'ioredis', allowTypeImports: true },
+          ],
+          patterns: [{ group: ['@nestjs/*'], allowTypeImports: true }],
+        },
+      ],
+    },
+  },
 );

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHANNELS } from '@relay/models';
+import { CHANNELS } from '@relay/channels';
 import { channelsFrom, WORKER_APPS, WorkerAppName } from '@relay/runtime';
 import { parse } from 'yaml';
 

@@ -11,7 +11,8 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
-import { CHANNELS, queueName } from '../../libs/models/src/channel';
+import { CHANNELS } from '@relay/channels';
+import { queueName } from '@relay/models';
 
 // No cluster in CI: deploy/kubernetes is rendered with `kubectl kustomize` (.ci/run installs
 // Debian's kubernetes-client when kubectl is missing), every object is validated against the

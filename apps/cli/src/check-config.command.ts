@@ -1,6 +1,6 @@
 import { ConfigError, configFileFrom } from '@relay/config';
 import { inspectConfigFile } from '@relay/channels';
-import { runtimeFor } from '@relay/runtime';
+import { runtimeFor } from '@relay/runtime/load-runtime';
 
 /**
  * `alert-relay check-config [FILE]`, in the manner of `amtool check-config`: every receiver

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { ResolvedReceiver } from '@relay/config';
 import { RelayMetrics, withTimeout } from '@relay/observability';
-import type { Channel, DeliveryJobData, WebhookPayload } from '@relay/models';
+import type { DeliveryJobData, WebhookPayload } from '@relay/models';
 import { IngestQueues } from './ingest-queues';
 import { deliveryIdentity } from './job-identity';
 
 export interface EnqueuedJob {
-  channel: Channel;
+  channel: string;
   target: string;
   jobId: string;
 }

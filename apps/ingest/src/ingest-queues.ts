@@ -1,6 +1,7 @@
 import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { bullConnection, jobOptions, RELAY_RUNTIME, RelayRuntime } from '@relay/delivery';
-import { Channel, CHANNELS, queueName } from '@relay/models';
+import { CHANNELS } from '@relay/channels';
+import { queueName } from '@relay/models';
 import { ReadinessRegistry, RelayMetrics, withTimeout } from '@relay/observability';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -13,8 +14,9 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'paus
  */
 @Injectable()
 export class IngestQueues implements OnApplicationShutdown {
-  readonly byChannel: Record<Channel, Queue>;
-  private readonly clients = new Map<Channel, Redis>();
+  /** Every channel's queue, by the channel's name (a config target's `channel`). */
+  readonly byChannel: Readonly<Record<string, Queue>>;
+  private readonly clients = new Map<string, Redis>();
   private readonly heldThisTurn = new Set<Redis>();
 
   constructor(@Inject(RELAY_RUNTIME) runtime: RelayRuntime, readiness: ReadinessRegistry, metrics: RelayMetrics) {
@@ -24,7 +26,7 @@ export class IngestQueues implements OnApplicationShutdown {
         channel,
         new Queue(queueName(channel), { connection: connection(), prefix: runtime.queuePrefix, defaultJobOptions: jobOptions() }),
       ]),
-    ) as Record<Channel, Queue>;
+    );
     for (const queue of this.all()) queue.on('error', () => undefined); // surfaced as 503 and readiness instead
     for (const channel of CHANNELS) {
       this.byChannel[channel].client.then(
@@ -53,7 +55,7 @@ export class IngestQueues implements OnApplicationShutdown {
    * delay. The held writes are already queued commands; nothing is acknowledged before Redis
    * answers them.
    */
-  holdWritesForThisTurn(channel: Channel): void {
+  holdWritesForThisTurn(channel: string): void {
     const client = this.clients.get(channel);
     if (!client || this.heldThisTurn.has(client)) return;
     // Read the stream now: a reconnect replaces it, and the one corked is the one to uncork.

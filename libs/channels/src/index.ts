@@ -4,14 +4,12 @@
  */
 export * from './channels';
 export * from './dingtalk/dingtalk.channel';
-export * from './dingtalk/dingtalk.client';
 export * from './dingtalk/dingtalk.config';
 export * from './dingtalk/dingtalk.message';
 export * from './email/email.channel';
 export * from './email/email.config';
 export * from './email/email.message';
 export * from './feishu/feishu.channel';
-export * from './feishu/feishu.client';
 export * from './feishu/feishu.config';
 export * from './feishu/feishu.message';
 export * from './slack/slack.channel';
@@ -24,6 +22,5 @@ export * from './wecom-robot/wecom-robot.channel';
 export * from './wecom-robot/wecom-robot.config';
 export * from './wecom-robot/wecom-robot.message';
 export * from './webhook/webhook.channel';
-export * from './webhook/webhook.client';
 export * from './webhook/webhook.config';
 export * from './webhook/webhook.message';

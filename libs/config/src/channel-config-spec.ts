@@ -1,4 +1,3 @@
-import type { Channel } from '@relay/models';
 import type { GlobalConfig } from './relay-config.dto';
 import type { TargetConfig } from './target.config';
 
@@ -29,9 +28,9 @@ export interface ChannelConfigSpec<C extends TargetConfig = TargetConfig> {
 }
 
 /** Every channel's spec: the loader knows channels only through this record (built in @relay/channels). */
-export type ChannelConfigSpecs = { readonly [C in Channel]: ChannelConfigSpec<any> };
+export type ChannelConfigSpecs = Readonly<Record<string, ChannelConfigSpec<any>>>;
 
 /** The block that lists a channel's targets inside a receiver (Alertmanager's naming). */
-export function configKey<C extends Channel>(channel: C): `${C}_configs` {
+export function configKey<C extends string>(channel: C): `${C}_configs` {
   return `${channel}_configs`;
 }

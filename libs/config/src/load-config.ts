@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { CHANNELS } from '@relay/models';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { readFileSync } from 'node:fs';
@@ -136,14 +135,14 @@ export class ConfigLoader {
     const dto = plainToInstance(this.dtoClass, expanded, { exposeDefaultValues: true });
     applyTypedReadings(dto, expansion.readings);
     const issues = [...expansion.issues, ...emptyRegexpIssues(raw)];
-    const supportedBlocks = CHANNELS.map(configKey);
+    const supportedBlocks = Object.keys(this.channels).map(configKey);
     issues.push(
       ...issuesFromValidation(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }), supportedBlocks),
     );
     // Checks across fields run on every part that validated, so one run lists everything.
     const isClean = (path: string) => !hasIssueAtOrUnder(issues, path);
     issues.push(...crossChecks(dto, this.channels, isClean));
-    const templateCheck = templateCheckInput(dto, baseDir, isClean);
+    const templateCheck = templateCheckInput(dto, baseDir, this.channels, isClean);
     if (issues.length) return { label, issues, templateCheck };
     return { label, issues, config: new RelayConfig(file, baseDir, dto, this.channels), templateCheck };
   }
@@ -306,7 +305,7 @@ function crossChecks(dto: RelayConfigDto, channels: ChannelConfigSpecs, isClean:
       if (seen !== undefined) issues.push({ path: `${at}.name`, message: `"${receiverName}" is already the name of receivers[${seen}]` });
       receiverNames.set(receiverName, r);
     }
-    for (const channel of CHANNELS) {
+    for (const channel of Object.keys(channels)) {
       const key = configKey(channel);
       const blocks: unknown = receiver[key];
       if (!Array.isArray(blocks)) continue;
@@ -347,12 +346,12 @@ function checkTargetWithGlobal(spec: ChannelConfigSpec, target: TargetConfig, gl
   return [...read].every((field) => isClean(`global.${field}`)) ? problem : undefined;
 }
 
-function templateCheckInput(dto: RelayConfigDto, baseDir: string, isClean: (path: string) => boolean): TemplateCheckInput | undefined {
+function templateCheckInput(dto: RelayConfigDto, baseDir: string, channels: ChannelConfigSpecs, isClean: (path: string) => boolean): TemplateCheckInput | undefined {
   if (!isClean('templates') || !Array.isArray(dto.receivers)) return undefined;
   const targets: TargetBlock[] = [];
   dto.receivers.forEach((receiver, r) => {
     if (!isMapping(receiver)) return;
-    for (const channel of CHANNELS) {
+    for (const channel of Object.keys(channels)) {
       const key = configKey(channel);
       const blocks: unknown = receiver[key];
       if (!Array.isArray(blocks)) continue;

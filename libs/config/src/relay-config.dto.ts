@@ -10,7 +10,6 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
-import type { Channel } from '@relay/models';
 import { ChannelConfigSpecs, configKey } from './channel-config-spec';
 import type { TargetConfig } from './target.config';
 import { TlsConfig } from './tls-config';
@@ -190,7 +189,7 @@ export class ReceiverConfig {
 export function receiverConfigClass(channels: ChannelConfigSpecs): new () => ReceiverConfig {
   class ChannelReceiverConfig extends ReceiverConfig {}
   for (const [channel, spec] of Object.entries(channels)) {
-    const key = configKey(channel as Channel);
+    const key = configKey(channel);
     for (const decorate of [IsOptional(), IsArray(), ValidateNested({ each: true }), Type(() => spec.configClass)]) decorate(ChannelReceiverConfig.prototype, key);
   }
   return ChannelReceiverConfig;

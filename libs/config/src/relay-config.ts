@@ -1,4 +1,3 @@
-import { CHANNELS, Channel } from '@relay/models';
 import { ChannelConfigSpecs, configKey } from './channel-config-spec';
 import type { TargetConfig } from './target.config';
 import { BasicAuthConfig, DashboardConfig, GlobalConfig, RelayConfigDto, UNUSED_GLOBAL_FIELDS } from './relay-config.dto';
@@ -16,7 +15,8 @@ export interface ResolvedTarget<C extends TargetConfig = TargetConfig> {
   /** `<receiver>/<channel>/<index>` or the explicit `name:`; what jobs, logs and metrics say. */
   name: string;
   receiver: string;
-  channel: Channel;
+  /** The channel's name: a key of CHANNEL_DEFINITIONS (@relay/channels). */
+  channel: string;
   index: number;
   sendResolved: boolean;
   rateLimit: RateLimit;
@@ -81,7 +81,7 @@ export class RelayConfig {
     dto.receivers.forEach((receiver, r) => {
       if (receiver.labels !== undefined) this.warnings.push({ path: `receivers[${r}].labels`, message: 'accepted, not used: they find receivers through Alertmanager\'s API, which the relay does not have' });
       const resolved: ResolvedReceiver = { name: receiver.name, targets: [] };
-      for (const channel of CHANNELS) {
+      for (const channel of Object.keys(channels)) {
         (receiver[configKey(channel)] ?? []).forEach((config, index) => {
           const target = resolveTarget(receiver.name, channel, index, config, channels, dto.global);
           resolved.targets.push(target);
@@ -105,20 +105,20 @@ export class RelayConfig {
   }
 
   /** A channel's targets, typed as the caller knows that channel's config to be. */
-  targetsOf<C extends TargetConfig = TargetConfig>(channel: Channel): ResolvedTarget<C>[] {
+  targetsOf<C extends TargetConfig = TargetConfig>(channel: string): ResolvedTarget<C>[] {
     return [...this.targets.values()].filter((t): t is ResolvedTarget<C> => t.channel === channel);
   }
 
-  channelsInUse(): Set<Channel> {
+  channelsInUse(): Set<string> {
     return new Set([...this.targets.values()].map((t) => t.channel));
   }
 }
 
-export function defaultTargetName(receiver: string, channel: Channel, index: number): string {
+export function defaultTargetName(receiver: string, channel: string, index: number): string {
   return `${receiver}/${channel}/${index}`;
 }
 
-function resolveTarget(receiver: string, channel: Channel, index: number, config: TargetConfig, channels: ChannelConfigSpecs, global: GlobalConfig): ResolvedTarget {
+function resolveTarget(receiver: string, channel: string, index: number, config: TargetConfig, channels: ChannelConfigSpecs, global: GlobalConfig): ResolvedTarget {
   const spec = channels[channel];
   const limit = config.rate_limit;
   const defaults = spec.rateLimitDefault;

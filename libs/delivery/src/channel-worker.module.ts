@@ -1,6 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { DynamicModule, Inject, Module, OnApplicationShutdown, Type } from '@nestjs/common';
-import { Channel, queueName } from '@relay/models';
+import { queueName } from '@relay/models';
 import { RelayMetrics } from '@relay/observability';
 import type { Redis } from 'ioredis';
 import type { ChannelDefinition, ChannelSender } from './channel-definition';
@@ -27,7 +27,7 @@ export function processorOf(module: DynamicModule): Type<DeliveryProcessor> {
  * queue (DeliveryProcessor does the life of every job), the channel's sender, and its readiness
  * check. Every channel's worker is made here, so they cannot drift apart.
  */
-export function channelWorkerModule(channel: Channel, definition: ChannelDefinition): DynamicModule {
+export function channelWorkerModule(channel: string, definition: ChannelDefinition): DynamicModule {
   const SENDER = Symbol(`${channel} sender`);
   const name = channel.replace(/(^|_)(\w)/g, (_, __, c: string) => c.toUpperCase());
   const queue = queueSettingsFor(channel, definition.queue);

@@ -1,7 +1,7 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { OnModuleInit } from '@nestjs/common';
 import type { RelayConfig, ResolvedTarget, TargetConfig } from '@relay/config';
-import type { Channel, DeliveryJobData, DeliveryResult, WebhookPayload } from '@relay/models';
+import type { DeliveryJobData, DeliveryResult, WebhookPayload } from '@relay/models';
 import { rootLogger, withTimeout } from '@relay/observability';
 import { TemplateExecError } from '@relay/templates';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
@@ -55,7 +55,7 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
 
   constructor(
     protected readonly ctx: DeliveryContext,
-    private readonly channel: Channel,
+    private readonly channel: string,
     private readonly definition: ChannelDefinition<C, M>,
     private readonly sender: ChannelSender<C, M>,
   ) {

@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { DeliveryFailure, retryAfterToTime } from './delivery-failure';
 import { CHAT_QUEUE_SETTINGS } from './queue-settings';
 import type { TlsOptions } from './tls-options';
@@ -27,13 +27,19 @@ export interface PlatformHttpOptions {
  */
 export class PlatformHttp {
   private readonly agent: Agent;
+  private readonly request: (typeof import('undici'))['request'];
 
   constructor(
     /** How answers and failures name the platform: `DingTalk`, `WeCom`, `Slack`. */
     readonly platform: string,
     private readonly options: PlatformHttpOptions,
   ) {
-    this.agent = new Agent({
+    // undici is loaded with the first client, not with the channel definitions that name this
+    // class: check-config reads every definition and sends nothing.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const undici: typeof import('undici') = require('undici');
+    this.request = undici.request;
+    this.agent = new undici.Agent({
       connections: options.connections ?? CHAT_QUEUE_SETTINGS.connections,
       keepAliveTimeout: 30_000,
       connect: { timeout: options.timeoutMs, ...options.tls },
@@ -57,7 +63,7 @@ export class PlatformHttp {
 
   private async call(url: string | URL, method: 'GET' | 'POST', body: string | undefined, headers: Record<string, string | string[]>, timeoutMs?: number): Promise<PlatformAnswer> {
     try {
-      const response = await request(url, {
+      const response = await this.request(url, {
         method,
         body,
         headers,

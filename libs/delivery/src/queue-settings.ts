@@ -75,3 +75,6 @@ export const RETRY_JOB_OPTIONS = { attempts: UNBOUNDED_ATTEMPTS, backoff: RELAY_
 
 /** Keys of every queue, rate window and token cache share one hash tag so Redis Cluster keeps them together. */
 export const DEFAULT_QUEUE_PREFIX = '{alert-relay}';
+
+/** Where the relay looks for Redis when REDIS_URL is not set. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

@@ -1,11 +1,7 @@
-/** Every delivery channel the relay knows. Adding one here forces every Record<Channel, …> to follow. */
-export const CHANNELS = ['dingtalk', 'wechat', 'wecom_robot', 'slack', 'email', 'feishu', 'webhook'] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-export function queueName(channel: Channel): `notify-${Channel}` {
+/**
+ * The BullMQ queue of a channel. The channels themselves are registered in @relay/channels
+ * (CHANNEL_DEFINITIONS, whose keys are the channel names); below it, a channel is its name.
+ */
+export function queueName<C extends string>(channel: C): `notify-${C}` {
   return `notify-${channel}`;
-}
-
-export function isChannel(value: string): value is Channel {
-  return (CHANNELS as readonly string[]).includes(value);
 }

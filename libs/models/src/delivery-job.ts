@@ -1,4 +1,3 @@
-import type { Channel } from './channel';
 import type { WebhookPayload } from './webhook-payload.dto';
 
 /**
@@ -7,12 +6,19 @@ import type { WebhookPayload } from './webhook-payload.dto';
  */
 export interface DeliveryJobData {
   receiver: string;
-  channel: Channel;
+  /** A key of CHANNEL_DEFINITIONS (@relay/channels). */
+  channel: string;
   /** `<receiver>/<channel>/<index>` or the target's explicit `name`. */
   target: string;
   notification: WebhookPayload;
   /** ms since epoch when ingest accepted the notification; the delivery latency starts here. */
   receivedAt: number;
+  /**
+   * A test send from the template playground (/ui): template text for this job's content fields
+   * (`title`, `text`, `message`, `headers.Subject` …) in place of the target's. Never a secret; the
+   * worker applies only fields that are content templates (withTemplateOverrides), never an address.
+   */
+  templateOverrides?: Record<string, string>;
 }
 
 /** What a worker returns for a delivered job (visible in Bull Board). */

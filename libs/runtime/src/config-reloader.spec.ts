@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigReloader } from './config-reloader';
-import { loadRuntime } from './relay-app';
+import { loadRuntime } from './load-runtime';
 
 const robot = (token: string) => `https://oapi.dingtalk.com/robot/send?access_token=${token}`;
 const configWith = (token: string, extra = '') => `${extra}

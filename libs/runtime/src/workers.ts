@@ -1,8 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { CHANNEL_DEFINITIONS } from '@relay/channels';
+import { Channel, CHANNEL_DEFINITIONS, CHANNELS, isChannel } from '@relay/channels';
 import { channelWorkerModule } from '@relay/delivery';
-import { CHANNELS, Channel, isChannel } from '@relay/models';
 import { runRelayProcess } from './relay-app';
 import { ReloadSubscriberModule } from './reload-broadcast';
 

@@ -1,7 +1,7 @@
-import type { DingtalkConfig } from './dingtalk.config';
-import { parseConfig, relayTemplates } from '../channels';
 import { notification } from '@relay/testing';
 import type { WebhookPayload } from '@relay/models';
+import type { DingtalkConfig } from './dingtalk.config';
+import { parseConfig, relayTemplates } from '../channels';
 import { buildDingtalkMessage, DINGTALK_MAX_BODY_BYTES } from './dingtalk.message';
 
 const URL = 'https://oapi.dingtalk.com/robot/send?access_token=t';

@@ -1,6 +1,6 @@
 import type { DingtalkConfig } from './dingtalk.config';
 import type { WebhookPayload } from '@relay/models';
-import type { DigestMessage } from '@relay/delivery';
+import type { DigestMessage } from '@relay/delivery/platform';
 import { cutToFit, defaultMoreLine, MoreLine, packDigest, renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
 
 /** DingTalk refuses bodies of 20,000 UTF-8 bytes or more (errcode 460101). */

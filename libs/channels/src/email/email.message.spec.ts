@@ -1,10 +1,10 @@
-import { EmailConfig } from './email.config';
-import { parseConfig, relayTemplates } from '../channels';
 import { ResolvedTarget } from '@relay/config';
 import { DeliveryFailure } from '@relay/delivery';
 import { templateData, TemplateSet } from '@relay/templates';
 import type { WebhookPayload } from '@relay/models';
 import { notification } from '@relay/testing';
+import { EmailConfig } from './email.config';
+import { parseConfig, relayTemplates } from '../channels';
 import { buildEmailDigest, buildEmailMessage, EMAIL_DIGEST_MAX_ALERTS, EMAIL_DIGEST_MAX_BYTES, mailboxes } from './email.message';
 
 function target(block: string): EmailConfig {

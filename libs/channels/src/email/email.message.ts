@@ -1,5 +1,5 @@
 import { canonicalHeaderName, EmailConfig } from './email.config';
-import { DeliveryFailure, DigestMessage } from '@relay/delivery';
+import { DeliveryFailure, DigestMessage } from '@relay/delivery/platform';
 import type { WebhookPayload } from '@relay/models';
 import { packDigestByDestination, templateData, TemplateSet } from '@relay/templates';
 import { createHash, randomUUID } from 'node:crypto';

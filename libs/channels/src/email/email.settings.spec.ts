@@ -1,10 +1,10 @@
-import { ConfigError, GlobalConfig, ResolvedTarget } from '@relay/config';
-import { EmailConfig } from './email.config';
-import { parseConfig } from '../channels';
-import { DeliveryFailure } from '@relay/delivery';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError, GlobalConfig, ResolvedTarget } from '@relay/config';
+import { DeliveryFailure } from '@relay/delivery';
+import { EmailConfig } from './email.config';
+import { parseConfig } from '../channels';
 import { resolveSmtpSettings, secretsOf } from './email.settings';
 
 const dir = mkdtempSync(join(tmpdir(), 'email-settings-'));

@@ -1,7 +1,7 @@
 import type { EmailConfig } from './email.config';
 import type { GlobalConfig } from '@relay/config';
 import { parseSmarthost } from './email.config';
-import { DeliveryFailure, readSecretFile, readTlsOptions, TlsOptions } from '@relay/delivery';
+import { DeliveryFailure, readSecretFile, readTlsOptions, TlsOptions } from '@relay/delivery/platform';
 
 export interface SmtpAuth {
   username: string;

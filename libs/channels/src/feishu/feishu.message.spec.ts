@@ -1,7 +1,7 @@
 import type { WebhookPayload } from '@relay/models';
 import { notification } from '@relay/testing';
 import { parseConfig, relayTemplates } from '../channels';
-import { signedFeishuBody } from './feishu.client';
+import { signedFeishuBody } from './feishu.channel';
 import type { FeishuConfig } from './feishu.config';
 import { buildFeishuDigest, buildFeishuMessage, FEISHU_MAX_BODY_BYTES, FeishuMessage } from './feishu.message';
 

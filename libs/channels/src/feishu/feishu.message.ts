@@ -1,4 +1,4 @@
-import type { DigestMessage } from '@relay/delivery';
+import type { DigestMessage } from '@relay/delivery/platform';
 import type { WebhookPayload } from '@relay/models';
 import { defaultMoreLine, MoreLine, packDigest, renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
 import { withinJsonBytes } from '../dingtalk/dingtalk.message';

@@ -1,8 +1,7 @@
-import { parseConfig } from '../channels';
 import { GlobalConfig } from '@relay/config';
-import { SlackConfig, slackDestinationIssue, slackRouteOf } from './slack.config';
 import { configErrorsOf as errorsOf } from '@relay/testing';
-
+import { parseConfig } from '../channels';
+import { SlackConfig, slackDestinationIssue, slackRouteOf } from './slack.config';
 
 const HOOK = 'https://hooks.slack.com/services/T000/B000/XXXX';
 

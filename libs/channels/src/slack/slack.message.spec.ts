@@ -1,7 +1,7 @@
+import type { WebhookPayload } from '@relay/models';
 import { parseConfig, relayTemplates } from '../channels';
 import { SlackConfig } from './slack.config';
 import { notification } from '../../../../test/support/payloads';
-import type { WebhookPayload } from '@relay/models';
 import { buildSlackDigest, buildSlackMessage, SLACK_MAX_TEXT_BYTES, truncateRunes } from './slack.message';
 
 const templates = relayTemplates([], { timezone: 'UTC' });

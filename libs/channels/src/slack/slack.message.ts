@@ -1,5 +1,5 @@
 import { SlackConfig } from './slack.config';
-import type { DigestMessage } from '@relay/delivery';
+import type { DigestMessage } from '@relay/delivery/platform';
 import type { WebhookPayload } from '@relay/models';
 import { packDigestByDestination, renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
 

@@ -1,8 +1,8 @@
-import { DeliveryFailure } from '@relay/delivery';
 import { Redis } from 'ioredis';
+import { DeliveryFailure } from '@relay/delivery';
+import { failureOf } from '@relay/testing';
 import { uniquePrefix } from '../../../../test/support/relay-harness';
 import { SlackSendGate } from './slack.send-gate';
-import { failureOf } from '@relay/testing';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryFailure } from '@relay/delivery';
+import { DeliveryFailure } from '@relay/delivery/platform';
 import type { Redis } from 'ioredis';
 
 // Take the target's send slot unless a Retry-After is pending or another replica holds the slot.

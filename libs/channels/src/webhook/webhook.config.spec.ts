@@ -1,6 +1,6 @@
+import { configErrorsOf as errorsOf } from '@relay/testing';
 import { parseConfig } from '../channels';
 import { WebhookConfig } from './webhook.config';
-import { configErrorsOf as errorsOf } from '@relay/testing';
 
 const load = (block: string, global = '') =>
   parseConfig(`${global}

@@ -1,11 +1,10 @@
-import { parseConfig } from '../channels';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentialsOf } from './wechat.client';
-import { WechatConfig, wechatCredentialsIssue } from './wechat.config';
 import { configErrorsOf as errorsOf } from '@relay/testing';
-
+import { parseConfig } from '../channels';
+import { credentialsOf } from './wechat.channel';
+import { WechatConfig, wechatCredentialsIssue } from './wechat.config';
 
 describe('wechat_configs', () => {
   it("loads an Alertmanager wechat_configs block as pasted, with Alertmanager's defaults", () => {

@@ -1,8 +1,8 @@
-import { parseConfig, relayTemplates } from '../channels';
-import { WechatConfig } from './wechat.config';
 import type { WebhookPayload } from '@relay/models';
 import { notification } from '@relay/testing';
 import { TemplateSet } from '@relay/templates';
+import { parseConfig, relayTemplates } from '../channels';
+import { WechatConfig } from './wechat.config';
 import { buildWechatDigest, buildWechatMessage, WECHAT_MAX_CONTENT_BYTES } from './wechat.message';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

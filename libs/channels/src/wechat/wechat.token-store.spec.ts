@@ -1,8 +1,8 @@
+import { Redis } from 'ioredis';
 import { DeliveryFailure } from '@relay/delivery';
 import { uniquePrefix } from '@relay/testing';
-import { Redis } from 'ioredis';
 import { FakeWecom } from '../../../../test/fakes/wecom.fake';
-import { WechatClient, WechatCredentials } from './wechat.client';
+import { WechatClient, WechatCredentials } from './wechat.channel';
 import { cacheTtlMs, WechatTokenStore } from './wechat.token-store';
 
 const SECRET = 'app-secret-0123456789abcdefghijklmnopqrstuv';

@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeliveryFailure } from '@relay/delivery';
 import type { Redis } from 'ioredis';
-import type { AccessToken, WechatCredentials } from './wechat.client';
-import type { TokenFetchReason } from './wechat.errors';
+import { DeliveryFailure } from '@relay/delivery/platform';
+import type { AccessToken, TokenFetchReason, WechatCredentials } from './wechat.channel';
 
 // Deletes a key only while it still holds the given value: a replica that saw token A fail must
 // not delete token B that another replica has just fetched; a lock is released only by its holder.

@@ -1,5 +1,4 @@
-import { CHAT_QUEUE_SETTINGS, ChannelDefinition, secretAddressScope } from '@relay/delivery';
-import { WecomRobotClient } from './wecom-robot.client';
+import { ChannelDefinition, CHAT_QUEUE_SETTINGS, DeliveryFailure, errcodeFailure, ErrcodeTable, jsonAnswer, PlatformHttp, secretAddressScope, statusFailure } from '@relay/delivery/platform';
 import { WecomRobotConfig } from './wecom-robot.config';
 import { buildWecomRobotDigest, buildWecomRobotMessage, WecomRobotMessage } from './wecom-robot.message';
 
@@ -21,3 +20,39 @@ export const WECOM_ROBOT_CHANNEL: ChannelDefinition<WecomRobotConfig, WecomRobot
     };
   },
 };
+
+/** Posts one group-robot message; resolves when WeCom accepted it (errcode 0), throws DeliveryFailure otherwise. */
+export class WecomRobotClient {
+  private readonly http: PlatformHttp;
+
+  constructor(timeoutMs: number, connections?: number) {
+    this.http = new PlatformHttp('WeCom', { timeoutMs, connections });
+  }
+
+  /** `url` holds the robot key: no error raised here mentions it. */
+  async send(message: WecomRobotMessage, url: string, penaltyMs: number): Promise<void> {
+    const answer = await this.http.postJson(url, message);
+    const failure = statusFailure('WeCom', answer, penaltyMs);
+    if (failure) throw failure;
+    const { errcode, errmsg } = jsonAnswer<{ errcode?: number; errmsg?: string }>('WeCom', answer);
+    if (errcode !== 0) throw classifyWecomRobotError(Number(errcode ?? -1), String(errmsg ?? ''), penaltyMs);
+  }
+}
+
+/**
+ * A group robot's answers (HTTP 200 with an errcode). 45009 means the robot exceeded 20 messages
+ * a minute: it is paused for the target's penalty window rather than retried into a wall.
+ */
+const WECOM_ROBOT_ERRCODES: ErrcodeTable = {
+  throttled: new Set([45009]),
+  permanent: new Map<number, string>([
+    [93000, 'the robot key is invalid (robot removed or URL wrong)'],
+    [40058, 'the message is too long'],
+    [40008, 'the message type is not supported'],
+    [44004, 'the message content is empty'],
+  ]),
+};
+
+export function classifyWecomRobotError(errcode: number, errmsg: string, penaltyMs: number, now = Date.now()): DeliveryFailure {
+  return errcodeFailure('WeCom robot', WECOM_ROBOT_ERRCODES, errcode, errmsg, penaltyMs, now);
+}

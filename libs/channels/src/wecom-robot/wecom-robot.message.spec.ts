@@ -1,8 +1,8 @@
-import { parseConfig, relayTemplates } from '../channels';
-import { WecomRobotConfig } from './wecom-robot.config';
 import type { WebhookPayload } from '@relay/models';
 import { notification } from '@relay/testing';
 import { TemplateSet } from '@relay/templates';
+import { parseConfig, relayTemplates } from '../channels';
+import { WecomRobotConfig } from './wecom-robot.config';
 import { buildWecomRobotDigest, buildWecomRobotMessage, WECOM_ROBOT_MAX_CONTENT_BYTES, WecomRobotMessage } from './wecom-robot.message';
 
 const URL = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k';

@@ -1,5 +1,5 @@
 import type { WecomRobotConfig } from './wecom-robot.config';
-import type { DigestMessage } from '@relay/delivery';
+import type { DigestMessage } from '@relay/delivery/platform';
 import type { WebhookPayload } from '@relay/models';
 import { TemplateSet } from '@relay/templates';
 import { digestContents, renderContent } from '../wechat/wechat.message';

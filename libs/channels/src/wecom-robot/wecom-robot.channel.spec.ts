@@ -1,5 +1,5 @@
 import { FakeWecom } from '../../../../test/fakes/wecom.fake';
-import { WecomRobotClient } from './wecom-robot.client';
+import { WecomRobotClient } from './wecom-robot.channel';
 import type { WecomRobotMessage } from './wecom-robot.message';
 
 const markdown = (content: string): WecomRobotMessage => ({ msgtype: 'markdown', markdown: { content } });

@@ -1,9 +1,8 @@
-import { uniquePrefix } from '@relay/testing';
 import { Redis } from 'ioredis';
+import { uniquePrefix } from '@relay/testing';
 import { FakeWecom } from '../../../../test/fakes/wecom.fake';
-import { WechatClient, WechatCredentials } from './wechat.client';
+import { WechatClient, WechatCredentials, WechatSender } from './wechat.channel';
 import type { WechatMessage } from './wechat.message';
-import { WechatSender } from './wechat.sender';
 import { WechatTokenStore } from './wechat.token-store';
 
 const SECRET = 'app-secret-0123456789abcdefghijklmnopqrstuv';
