@@ -10,7 +10,7 @@ export const EMAIL_CHANNEL: ChannelDefinition<EmailConfig, EmailMessage> = {
   // SMTP has no published per-sender limit, but hosted relays do (Exchange Online: 30 messages a
   // minute per mailbox) and flag senders that burst past them; an alert storm stays under that.
   config: { configClass: EmailConfig, sendResolvedDefault: false, rateLimitDefault: { max: 30, per: '1m', penalty: '1m' }, checkTarget: emailTargetIssue, warnTarget: emailWarnings },
-  // SMTP sessions are pooled per server (email.client.ts); a slow server gets a longer timeout.
+  // SMTP sessions are pooled per server (SmtpClient, below); a slow server gets a longer timeout.
   queue: { concurrency: 8, requestTimeoutMs: 30_000 },
   build(notification, target, { templates, note, key, relay }) {
     const { from } = resolveSmtpSettings(target.config, relay.global, relay.baseDir);
