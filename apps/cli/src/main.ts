@@ -9,6 +9,8 @@ commands:
   template render --template.glob=GLOB... --template.text=TEXT [--template.data=FILE.json]
                                       render a template as Alertmanager (amtool template render) does
   send-test RECEIVER [--url URL]      post a synthetic firing notification to a running ingest
+  import prometheus-webhook-dingtalk CONFIG.yml
+                                      print a relay config converted from that tool's config
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -22,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     case 'send-test':
       return (await import('./send-test.command')).sendTestCommand(rest, process.stdout, process.stderr);
+    case 'import':
+      return (await import('./import-dingtalk.command')).importCommand(rest, process.stdout, process.stderr);
     case undefined:
     case '-h':
     case '--help':

@@ -3,7 +3,10 @@
  * Plain TypeScript, no Nest.
  */
 export { TemplateSet, TemplateFileError, TemplateParseError, TemplateExecError, expandGlob } from './template-set';
-export type { TemplateOptions } from './template-set';
+export type { TemplateOptions, TemplateDialect } from './template-set';
+export { TEMPLATE_DIALECTS } from './template-set';
+export { DingtalkToolData } from './prometheus-webhook-dingtalk/data';
+export { DINGTALK_TOOL_DEFAULT_TMPL } from './prometheus-webhook-dingtalk/default-template';
 export { templateData, alertList, KV, Alert, Data, Pair } from './alertmanager/data';
 export type { TemplateData } from './alertmanager/data';
 export { cutToFit, renderWithinBytes, truncateUtf8, utf8ByteLength, defaultMoreLine } from './truncate';

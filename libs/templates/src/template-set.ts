@@ -7,6 +7,16 @@ import { CompiledEnv, compiledExecution, executeCompiled } from './engine/compil
 import { ExecEnv, execute, FuncDef, TemplateExecError } from './engine/exec';
 import { isEmptyTree, parse, TemplateParseError, Tree } from './engine/parse';
 import { COMMON_TEMPLATE_SOURCE, TemplateSource } from './defaults';
+import { DINGTALK_TOOL_DEFAULT_TMPL } from './prometheus-webhook-dingtalk/default-template';
+import { dingtalkToolOverrides, sprigFuncs } from './prometheus-webhook-dingtalk/funcs';
+
+/**
+ * Whose template semantics a render follows: Alertmanager's (every template), or
+ * prometheus-webhook-dingtalk's (a DingTalk target imported from it): sprig's meaning for the
+ * names sprig and Alertmanager share, and the tool's built-in templates behind the config's own.
+ */
+export type TemplateDialect = 'alertmanager' | 'prometheus-webhook-dingtalk';
+export const TEMPLATE_DIALECTS: readonly TemplateDialect[] = ['alertmanager', 'prometheus-webhook-dingtalk'];
 
 export interface TemplateOptions {
   /** IANA zone the default templates show times in (`global.timezone`); default 'UTC'. */
@@ -52,8 +62,10 @@ const TEXT_CACHE_MAX = 1000;
  * who copies a default template into Alertmanager replaces `relayTimezone` with a quoted zone name.
  */
 export class TemplateSet {
-  private readonly trees = new Map<string, Tree>();
+  private readonly trees: Map<string, Tree>;
   private readonly funcs: Record<string, FuncDef>;
+  private readonly opts: TemplateOptions;
+  private toolView?: TemplateSet;
   private readonly textCache = new Map<string, ParsedText>();
   private readonly env: ExecEnv;
   private compiled: CompiledEnv;
@@ -61,11 +73,31 @@ export class TemplateSet {
   private renderData: unknown;
   readonly timezone: string;
 
-  private constructor(opts: TemplateOptions = {}) {
+  private constructor(opts: TemplateOptions = {}, shared?: Map<string, Tree>) {
+    this.opts = opts;
     this.timezone = opts.timezone ?? 'UTC';
-    this.funcs = { ...BUILTINS, ...alertmanagerFuncs({ timezone: this.timezone, now: opts.now, renderData: () => this.renderData }) };
-    this.env = { funcs: this.funcs, lookup: (name) => this.trees.get(name) };
-    this.compiled = new CompiledEnv(this.funcs, this.env.lookup);
+    this.trees = shared ?? new Map();
+    // sprig's own names parse in every set (the tool's template files may be loaded by any
+    // config); Alertmanager's functions come after them, so no sprig name can shadow one.
+    this.funcs = { ...BUILTINS, ...sprigFuncs({ now: opts.now }), ...alertmanagerFuncs({ timezone: this.timezone, now: opts.now, renderData: () => this.renderData }) };
+    let lookup = (name: string) => this.trees.get(name);
+    if (shared) {
+      Object.assign(this.funcs, dingtalkToolOverrides({ now: opts.now }));
+      const tool = new Map(parse('default.tmpl', 'default.tmpl', DINGTALK_TOOL_DEFAULT_TMPL, { hasFunction: this.hasFunction }).defs.map((t) => [t.name, t]));
+      lookup = (name) => this.trees.get(name) ?? tool.get(name);
+    }
+    this.env = { funcs: this.funcs, lookup };
+    this.compiled = new CompiledEnv(this.funcs, lookup);
+  }
+
+  /**
+   * The same templates rendered in another dialect (see TemplateDialect). The view shares this
+   * set's templates; it is made once and dropped when a source is added.
+   */
+  dialect(dialect: TemplateDialect): TemplateSet {
+    if (dialect === 'alertmanager') return this;
+    this.toolView ??= new TemplateSet(this.opts, this.trees);
+    return this.toolView;
   }
 
   /**
@@ -114,7 +146,7 @@ export class TemplateSet {
 
   /** Executes a defined template by name. */
   execute(name: string, data: TemplateData | unknown): string {
-    const tree = this.trees.get(name);
+    const tree = this.env.lookup(name);
     if (!tree) throw new TemplateExecError(`template: no template ${JSON.stringify(name)} associated with template ""`);
     return this.run(this.env, this.compiled, tree, data);
   }
@@ -142,14 +174,15 @@ export class TemplateSet {
     const { root, defs } = parse('', '', text, { hasFunction: this.hasFunction });
     const local = new Map<string, Tree>();
     for (const d of defs) {
-      const old = local.get(d.name) ?? this.trees.get(d.name);
+      const old = local.get(d.name) ?? this.env.lookup(d.name);
       if (old && isEmptyTree(d.root)) continue;
       local.set(d.name, d);
     }
     let env = this.env;
     let compiled = this.compiled;
     if (local.size > 0) {
-      env = { funcs: this.funcs, lookup: (name) => local.get(name) ?? this.trees.get(name) };
+      const outer = this.env.lookup;
+      env = { funcs: this.funcs, lookup: (name) => local.get(name) ?? outer(name) };
       compiled = new CompiledEnv(this.funcs, env.lookup);
     }
     parsed = { root, defs: local, env, compiled };
@@ -168,6 +201,7 @@ export class TemplateSet {
     }
     this.textCache.clear();
     this.compiled = new CompiledEnv(this.funcs, this.env.lookup);
+    this.toolView = undefined;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { IsHttpUrl, TargetConfig } from '@relay/config';
+import { TEMPLATE_DIALECTS, type TemplateDialect } from '@relay/templates';
 
 export const DINGTALK_MSGTYPES = ['markdown', 'text', 'link', 'actionCard'] as const;
 export type DingtalkMsgtype = (typeof DINGTALK_MSGTYPES)[number];
@@ -67,4 +68,13 @@ export class DingtalkConfig extends TargetConfig {
   @ValidateNested()
   @Type(() => DingtalkMentionsConfig)
   mentions?: DingtalkMentionsConfig;
+
+  /**
+   * `prometheus-webhook-dingtalk`: `title` and `text` render as that tool rendered them (sprig's
+   * functions where sprig and Alertmanager share a name, its built-in templates, `.AtMobiles`),
+   * so a config made by `alert-relay import prometheus-webhook-dingtalk` shows the same messages.
+   */
+  @IsOptional()
+  @IsIn(TEMPLATE_DIALECTS, { message: `template_dialect must be one of ${TEMPLATE_DIALECTS.join(', ')}` })
+  template_dialect: TemplateDialect = 'alertmanager';
 }

@@ -1,7 +1,7 @@
 import type { DingtalkConfig } from './dingtalk.config';
 import type { WebhookPayload } from '@relay/models';
 import type { DigestMessage } from '@relay/delivery/platform';
-import { cutToFit, defaultMoreLine, MoreLine, packDigest, renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
+import { cutToFit, defaultMoreLine, DingtalkToolData, MoreLine, packDigest, renderWithinBytes, templateData, TemplateSet } from '@relay/templates';
 
 /** DingTalk refuses bodies of 20,000 UTF-8 bytes or more (errcode 460101). */
 export const DINGTALK_MAX_BODY_BYTES = 20_000;
@@ -66,7 +66,8 @@ export function buildDingtalkMessage(payload: WebhookPayload, config: DingtalkCo
  * their alerts, in as few messages as the 20,000 bytes need; mentions of every alert are merged.
  */
 export function buildDingtalkDigest(notifications: WebhookPayload[], config: DingtalkConfig, templates: TemplateSet, note?: string): DigestMessage<DingtalkMessage>[] {
-  const digest = { ...config, title: DIGEST_TITLE, text: DIGEST_TEXT };
+  // The digest templates are the relay's own, so they render as Alertmanager's whatever the target's dialect.
+  const digest: DingtalkConfig = { ...config, title: DIGEST_TITLE, text: DIGEST_TEXT, template_dialect: 'alertmanager' };
   const fits = (part: WebhookPayload) => {
     const { room, renderText } = layout(part, digest, templates, note);
     return jsonBytes(renderText(part)) <= room;
@@ -78,8 +79,13 @@ const DIGEST_TITLE = `{{ template "dingtalk.default.digest.title" . }}`;
 const DIGEST_TEXT = `{{ template "dingtalk.default.digest" . }}`;
 
 /** The frame of a message (title, URLs, mentions, each bounded) and the JSON bytes its text may take. */
-function layout(payload: WebhookPayload, config: DingtalkConfig, templates: TemplateSet, note?: string) {
-  const data = templateData(payload);
+function layout(payload: WebhookPayload, config: DingtalkConfig, baseTemplates: TemplateSet, note?: string) {
+  // A note means the target's templates failed and the relay's defaults stand in: those are Alertmanager templates.
+  const tool = config.template_dialect === 'prometheus-webhook-dingtalk' && !note;
+  const templates = tool ? baseTemplates.dialect('prometheus-webhook-dingtalk') : baseTemplates;
+  // The tool gave its templates the target's own mobiles as .AtMobiles (not those found through from_label).
+  const dataOf = (p: WebhookPayload) => (tool ? new DingtalkToolData(templateData(p), config.mentions?.mobiles ?? []) : templateData(p));
+  const data = dataOf(payload);
   const alertmanagerUrl = payload.externalURL;
   const linked = config.msgtype === 'link' || config.msgtype === 'actionCard';
   const frame: Frame = {
@@ -89,13 +95,13 @@ function layout(payload: WebhookPayload, config: DingtalkConfig, templates: Temp
     buttonTitle: withinJsonBytes(config.button_title, DINGTALK_MAX_TITLE_BYTES),
   };
   const at = boundedMentions(mentionsOf(payload, config), config.msgtype === 'markdown');
-  const suffix = config.msgtype === 'markdown' ? mentionSuffix(at) : '';
-  const build = (text: string): DingtalkMessage => assemble(config.msgtype, frame, text + suffix, at);
+  const suffix = (text: string) => (config.msgtype !== 'markdown' ? '' : mentionSuffix(tool ? notWrittenIn(text, at) : at));
+  const build = (text: string): DingtalkMessage => assemble(config.msgtype, frame, text + suffix(text), at);
   // The bounds above leave the text at least 9 KB. Its JSON escapes add exactly its jsonBytes to
   // the body (the suffix starts with a newline, so no escape spans the join).
   const room = DINGTALK_MAX_BODY_BYTES - 1 - bodyBytes(build(''));
   const head = note ? `${note}\n\n` : '';
-  const renderText = (p: WebhookPayload) => head + templates.render(config.text, templateData(p));
+  const renderText = (p: WebhookPayload) => head + templates.render(config.text, dataOf(p));
   return { build, room, renderText };
 }
 
@@ -148,6 +154,15 @@ export function mentionsOf(payload: WebhookPayload, config: DingtalkConfig): At 
     }
   }
   return { atMobiles: [...mobiles], atUserIds: [...(m?.user_ids ?? [])], isAtAll: m?.all ?? false };
+}
+
+/**
+ * The mentions a text does not already @ (the tool's templates write them, `@138…`): appending
+ * them again would show each twice.
+ */
+function notWrittenIn(text: string, at: At): At {
+  const missing = (id: string) => !text.includes(`@${id}`);
+  return { ...at, atMobiles: at.atMobiles.filter(missing), atUserIds: at.atUserIds.filter(missing) };
 }
 
 /** In markdown DingTalk only highlights an @ that also appears in the text. */

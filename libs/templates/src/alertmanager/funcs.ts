@@ -14,7 +14,8 @@ import { Data } from './data';
 const T_HTML: GoType = { name: 'template.HTML', kind: 'string' };
 const T_URL: GoType = { name: 'template.URL', kind: 'string' };
 
-function simpleCase(s: string, upper: boolean): string {
+/** strings.ToUpper / strings.ToLower: rune by rune, as Go maps case. */
+export function simpleCase(s: string, upper: boolean): string {
   let ascii = true;
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) ascii = false;
   if (ascii) return upper ? s.toUpperCase() : s.toLowerCase();

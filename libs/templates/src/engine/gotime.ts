@@ -1213,7 +1213,11 @@ export function parseTime(layout: string, value: string, loc: Location): GoTime 
     const offset = zoneName.length > 3 && zoneName.startsWith('GMT') ? parseInt(zoneName.slice(3), 10) * 3600 : 0;
     return new GoTime(wall, nsec, fixedZone(zoneName, offset));
   }
-  return new GoTime(wall, nsec, loc);
+  // A wall time in loc (ParseInLocation with a zone other than UTC, sprig's toDate): Go's
+  // time.Date takes the offset in force at that wall time, looked up again across a transition.
+  const guess = loc.lookup(wall).offset;
+  const offset = loc.lookup(wall - guess).offset;
+  return new GoTime(wall - offset, nsec, loc);
 }
 
 /** How many characters of the value a numeric zone element takes. */
