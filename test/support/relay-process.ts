@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { eventually } from './payloads';
 import { freePort } from './redis-server';
@@ -50,6 +50,28 @@ export async function startAppProcess(app: string, env: NodeJS.ProcessEnv): Prom
     env: { ...process.env, HEALTH_PORT: String(port), PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return whenReady(app, child, port);
+}
+
+/**
+ * Starts the app as `npm run start:<app>` does: `node dist/apps/<app>/src/main.js`, building
+ * first when a source is newer than dist/ (scripts/build-if-stale.js), so what runs is the build
+ * an image ships, its copied assets included.
+ */
+export async function startBuiltAppProcess(app: string, env: NodeJS.ProcessEnv): Promise<AppProcess> {
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-if-stale.js')], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, HEALTH_PORT: String(port), PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return whenReady(app, child, port);
+}
+
+/** Collects the process's output and resolves once it answers /health/ready. */
+async function whenReady(app: string, child: ChildProcess, port: number): Promise<AppProcess> {
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

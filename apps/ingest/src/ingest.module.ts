@@ -8,6 +8,8 @@ import { DASHBOARD_ROUTE, DashboardModule } from './dashboard/dashboard.module';
 import { EnqueueService } from './enqueue.service';
 import { challengeFor, Credentials, isAuthorized } from './http-auth';
 import { outcomeOf, recordOutcome } from './ingest-outcome';
+import { PlaygroundModule } from './playground/playground.module';
+import { PLAYGROUND_ROUTE } from './playground/playground.service';
 import { IngestQueuesModule } from './ingest-queues';
 import { insecureSettings } from './insecure-settings';
 import { RELOAD_ROUTE, ReloadController } from './reload.controller';
@@ -23,11 +25,12 @@ import { WebhookController } from './webhook.controller';
 const routeOf = (req: FastifyRequest): string | undefined => req.routeOptions.url;
 const isUnder = (route: string | undefined, base: string) => route !== undefined && (route === base || route.startsWith(`${base}/`));
 const isWebhook = (req: FastifyRequest) => isUnder(routeOf(req), '/webhook');
-const isDashboard = (req: FastifyRequest) => isUnder(routeOf(req), DASHBOARD_ROUTE);
+// The playground shows what Bull Board shows (jobs, their data) and sends through the queues: the same guard.
+const isDashboard = (req: FastifyRequest) => isUnder(routeOf(req), DASHBOARD_ROUTE) || isUnder(routeOf(req), PLAYGROUND_ROUTE);
 const isReload = (req: FastifyRequest) => routeOf(req) === RELOAD_ROUTE;
 
 @Module({
-  imports: [IngestQueuesModule, DashboardModule],
+  imports: [IngestQueuesModule, DashboardModule, PlaygroundModule],
   controllers: [WebhookController, ReloadController],
   providers: [EnqueueService, { provide: APP_FILTER, useClass: UnexpectedErrorFilter }],
 })

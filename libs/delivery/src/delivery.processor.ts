@@ -90,11 +90,16 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
   async process(job: DeliveryJob, token?: string): Promise<DeliveryResult> {
     const { metrics, limiter, digests } = this.ctx;
     const loaded = this.ctx.loaded();
-    const target = loaded.config.target(job.data.target) as ResolvedTarget<C> | undefined;
-    if (!target || target.channel !== this.channel) {
+    const configured = loaded.config.target(job.data.target) as ResolvedTarget<C> | undefined;
+    if (!configured || configured.channel !== this.channel) {
       metrics.deliveries.inc({ channel: this.channel, target: job.data.target, outcome: 'failed', reason: 'unknown_target' });
       throw new UnrecoverableError(`target "${job.data.target}" is not in this worker's ${this.channel} config`);
     }
+    // A playground test send renders with its own templates, so it must neither carry nor be
+    // carried by a digest: the others' notifications would be shown with its edits, or it without them.
+    const overrides = job.data.templateOverrides;
+    const target: ResolvedTarget<C> = overrides ? { ...configured, digest: false, config: withTemplateOverrides(this.definition, configured.config, overrides) } : configured;
+    if (overrides && job.attemptsStarted <= 1) await this.note(job, `test send from the template playground (/ui), with edited templates: ${Object.keys(overrides).join(', ') || 'none'}`);
     const labels = { channel: this.channel, target: target.name };
     const attempt = job.attemptsMade + 1;
     const digesting = target.digest && !!this.definition.buildDigest;
@@ -351,6 +356,42 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
   private async note(job: DeliveryJob, line: string): Promise<void> {
     await job.log(line).catch(() => undefined);
   }
+}
+
+const PROBE = '\u0000alert-relay-probe';
+
+/**
+ * Whether `key` (`text`, or `headers.Subject` for a field of a map) names a content template of
+ * the channel: one its withDefaultTemplates puts back to the default. Addresses, secrets and
+ * recipients stay as configured there, so a key naming one is never a content template.
+ */
+export function isContentTemplate(definition: Pick<ChannelDefinition, 'withDefaultTemplates'>, config: object, key: string): boolean {
+  const [field, entry, ...rest] = key.split('.');
+  if (rest.length || !field) return false;
+  const current = (config as Record<string, unknown>)[field];
+  try {
+    if (entry === undefined) {
+      if (current !== undefined && typeof current !== 'string') return false;
+      return (definition.withDefaultTemplates({ [field]: PROBE }) as Record<string, unknown>)[field] !== PROBE;
+    }
+    if (current !== undefined && (typeof current !== 'object' || current === null || Array.isArray(current))) return false;
+    const reset = (definition.withDefaultTemplates({ [field]: { [entry]: PROBE } }) as Record<string, Record<string, unknown> | undefined>)[field];
+    return reset?.[entry] !== PROBE;
+  } catch {
+    return false;
+  }
+}
+
+/** The target's block with the playground's edited content templates; a key that is not one (isContentTemplate) is ignored. */
+export function withTemplateOverrides<C extends TargetConfig>(definition: Pick<ChannelDefinition, 'withDefaultTemplates'>, config: C, overrides: Record<string, string>): C {
+  const result: Record<string, unknown> = { ...(config as object) };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (typeof value !== 'string' || !isContentTemplate(definition, config, key)) continue;
+    const [field, entry] = key.split('.');
+    if (entry === undefined) result[field] = value;
+    else result[field] = { ...(result[field] as Record<string, string> | undefined), [entry]: value };
+  }
+  return result as C;
 }
 
 /**
