@@ -2,6 +2,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const CLASS_VALIDATOR = { name: 'class-validator', message: 'import from @relay/models/class-validator, which loads only the decorators the relay uses', allowTypeImports: true };
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -14,6 +16,14 @@ export default tseslint.config(
       // Nest modules are classes with decorators and no members.
       '@typescript-eslint/no-extraneous-class': 'off',
       'no-empty': ['error', { allowEmptyCatch: false }],
+    },
+  },
+  {
+    // class-validator's index loads all its decorators and ~250 ms of dependencies at every start.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/models/src/class-validator.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [CLASS_VALIDATOR] }],
     },
   },
   {
@@ -30,6 +40,7 @@ export default tseslint.config(
             { name: '@relay/runtime', message: 'import from @relay/runtime/load-runtime: the barrel loads Nest', allowTypeImports: true },
             { name: 'bullmq', allowTypeImports: true },
             { name: 'ioredis', allowTypeImports: true },
+            CLASS_VALIDATOR,
           ],
           patterns: [{ group: ['@nestjs/*'], allowTypeImports: true }],
         },

@@ -14,7 +14,7 @@ module.exports = {
   moduleNameMapper: {
     '^@relay/testing$': '<rootDir>/test/support',
     // Deep imports that keep a command's imports small (no Nest for `template render`).
-    '^@relay/(channels|delivery|runtime)/(.+)$': '<rootDir>/libs/$1/src/$2',
+    '^@relay/(models|channels|delivery|runtime)/(.+)$': '<rootDir>/libs/$1/src/$2',
     '^@relay/(models|config|templates|delivery|channels|runtime|observability)$': '<rootDir>/libs/$1/src',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',

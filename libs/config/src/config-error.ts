@@ -1,5 +1,5 @@
 import { describeConstraint, flattenValidationErrors, ValidationIssue } from '@relay/models';
-import type { ValidationError } from 'class-validator';
+import type { ValidationError } from '@relay/models/class-validator';
 
 export { joinPath } from '@relay/models';
 

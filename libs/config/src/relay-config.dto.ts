@@ -9,7 +9,7 @@ import {
   IsString,
   ValidateBy,
   ValidateNested,
-} from 'class-validator';
+} from '@relay/models/class-validator';
 import { ChannelConfigSpecs, configKey } from './channel-config-spec';
 import type { TargetConfig } from './target.config';
 import { TlsConfig } from './tls-config';

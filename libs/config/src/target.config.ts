@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { Allow, IsBoolean, IsInt, IsOptional, IsString, Matches, Min, ValidateNested } from 'class-validator';
+import { Allow, IsBoolean, IsInt, IsOptional, IsString, Matches, Min, ValidateNested } from '@relay/models/class-validator';
 import { IsPositiveDuration } from './validators';
 
 /** `rate_limit: {max, per, penalty}`: a rolling window per target, shared by every replica. */

@@ -1,4 +1,4 @@
-import { ValidateBy, ValidationArguments, ValidationOptions, buildMessage } from 'class-validator';
+import { ValidateBy, ValidationArguments, ValidationOptions, buildMessage } from '@relay/models/class-validator';
 import { parseDuration, parseSize } from './units';
 
 export function IsDuration(options?: ValidationOptions): PropertyDecorator {

@@ -1,4 +1,4 @@
-import { validateSync } from 'class-validator';
+import { validateSync } from './class-validator';
 import { DEFAULT_PAYLOAD_LIMITS, PayloadLimits, payloadLimitViolation } from './payload-limits';
 import { flattenValidationErrors } from './validation-issues';
 import { AlertDto, WebhookPayload, WebhookPayloadDto } from './webhook-payload.dto';

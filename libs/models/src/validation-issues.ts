@@ -1,4 +1,4 @@
-import type { ValidationError } from 'class-validator';
+import type { ValidationError } from './class-validator';
 
 export interface ValidationIssue {
   /** e.g. `alerts[0].startsAt` or `receivers[2].dingtalk_configs[0].url`. */

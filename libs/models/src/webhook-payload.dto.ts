@@ -6,7 +6,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
   Validate,
-} from 'class-validator';
+} from './class-validator';
 import { isRfc3339Time } from './rfc3339';
 
 export type AlertStatus = 'firing' | 'resolved';

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateNested } from '@relay/models/class-validator';
 import { IsHttpUrl, TargetConfig } from '@relay/config';
 import { TEMPLATE_DIALECTS, type TemplateDialect } from '@relay/templates';
 

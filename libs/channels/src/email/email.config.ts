@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { Allow, buildMessage, IsBoolean, IsOptional, IsString, Matches, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
+import { Allow, buildMessage, IsBoolean, IsOptional, IsString, Matches, ValidateBy, ValidateNested, ValidationOptions } from '@relay/models/class-validator';
 import { TargetConfig, TlsConfig } from '@relay/config';
 
 /** `host:port`, `[v6]:port`: Alertmanager's HostPort. */

@@ -10,7 +10,7 @@ import {
   ValidateIf,
   ValidateNested,
   ValidationArguments,
-} from 'class-validator';
+} from '@relay/models/class-validator';
 import { GlobalConfig, IsDuration, IsHttpUrl, NotWith, SLACK_CHAT_POST_MESSAGE_URL, TargetConfig } from '@relay/config';
 
 /** The attachment fields Slack may format as mrkdwn. */

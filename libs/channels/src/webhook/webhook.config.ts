@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { Allow, buildMessage, IsBoolean, IsIn, IsInt, IsOptional, IsString, Min, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
+import { Allow, buildMessage, IsBoolean, IsIn, IsInt, IsOptional, IsString, Min, ValidateBy, ValidateNested, ValidationOptions } from '@relay/models/class-validator';
 import { IsDuration, IsHttpUrl, TargetConfig, TlsConfig } from '@relay/config';
 
 /**

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString } from '@relay/models/class-validator';
 import { GlobalConfig, IsHttpUrl, NotWith, TargetConfig } from '@relay/config';
 
 export const WECHAT_MESSAGE_TYPES = ['text', 'markdown'] as const;

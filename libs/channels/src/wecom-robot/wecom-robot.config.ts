@@ -1,4 +1,4 @@
-import { IsArray, IsIn, IsOptional, IsString, Matches, ValidateBy, ValidationArguments } from 'class-validator';
+import { IsArray, IsIn, IsOptional, IsString, Matches, ValidateBy, ValidationArguments } from '@relay/models/class-validator';
 import { IsHttpUrl, TargetConfig } from '@relay/config';
 
 export const WECOM_ROBOT_MSGTYPES = ['markdown', 'text', 'markdown_v2'] as const;
