@@ -40,11 +40,48 @@ export async function startRelayProcess(app: 'relay' | 'ingest' | 'dingtalk-work
   const dir = mkdtempSync(join(tmpdir(), 'alert-relay-bench-'));
   writeFileSync(join(dir, 'relay.yml'), yaml);
   const port = await freePort();
-  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), join(__dirname, '..', 'apps', app, 'src', 'main.js')], {
+  return startBenchProcess(process.execPath, [...(options.nodeArgs ?? []), join(__dirname, '..', 'apps', app, 'src', 'main.js')], {
     // PORT for ingest and the relay, HEALTH_PORT for a worker's probes.
     env: { ...process.env, RELAY_CONFIG: join(dir, 'relay.yml'), REDIS_URL: redisUrl, PORT: String(port), HEALTH_PORT: String(port), QUEUE_PREFIX: prefix, LOG_LEVEL: options.logLevel ?? 'error', ...options.env },
-    stdio: ['ignore', options.captureOutput ? 'pipe' : 'ignore', options.captureOutput ? 'pipe' : 'inherit'],
+    url: `http://127.0.0.1:${port}`,
+    readyPath: '/health/ready',
+    captureOutput: options.captureOutput,
   });
+}
+
+/** Where scripts/build-go-relay.sh puts prometheus-webhook-dingtalk unless told otherwise. */
+export const GO_RELAY_DEFAULT_PATH = '/tmp/alert-relay-bench/prometheus-webhook-dingtalk';
+
+/**
+ * Runs prometheus-webhook-dingtalk (the Go relay alert-relay replaces; scripts/build-go-relay.sh
+ * builds it) with `configYaml` as its config.yml, in a directory of its own, listening on a free
+ * loopback port: Alertmanager posts to `${url}/dingtalk/<target>/send`. Its logs (stderr, logfmt)
+ * are kept for `output()`, not shown: at `logLevel` info it logs a line per request.
+ */
+export async function startGoRelayProcess(binary: string, configYaml: string, options: { logLevel?: string } = {}): Promise<RelayProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'alert-relay-bench-go-'));
+  writeFileSync(join(dir, 'config.yml'), configYaml);
+  const port = await freePort();
+  return startBenchProcess(binary, [`--web.listen-address=127.0.0.1:${port}`, '--config.file=config.yml', `--log.level=${options.logLevel ?? 'warn'}`], {
+    cwd: dir,
+    env: process.env,
+    url: `http://127.0.0.1:${port}`,
+    readyPath: '/-/ready',
+    captureOutput: true,
+    quiet: true,
+  });
+}
+
+/**
+ * Spawns a server process and waits until `readyPath` answers 2xx. With `captureOutput` the tail
+ * of its stdout and stderr is kept for `output()`; its stderr is shown too, unless `quiet`.
+ */
+async function startBenchProcess(
+  command: string,
+  args: string[],
+  o: { env: NodeJS.ProcessEnv; cwd?: string; url: string; readyPath: string; captureOutput?: boolean; quiet?: boolean },
+): Promise<RelayProcess> {
+  const proc = spawn(command, args, { env: o.env, cwd: o.cwd, stdio: ['ignore', o.captureOutput ? 'pipe' : 'ignore', o.captureOutput ? 'pipe' : o.quiet ? 'ignore' : 'inherit'] });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail += chunk.toString('utf8');
@@ -53,12 +90,23 @@ export async function startRelayProcess(app: 'relay' | 'ingest' | 'dingtalk-work
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', (chunk: Buffer) => {
     keep(chunk);
-    process.stderr.write(chunk);
+    if (!o.quiet) process.stderr.write(chunk);
   });
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(async () => (await fetch(`${url}/health/ready`)).ok, 30_000, 100);
+  let exitedEarly: (() => void) | undefined;
+  const earlyExit = new Promise<never>((_, reject) => {
+    exitedEarly = () => reject(new Error(`${command} exited before it was ready (exit ${proc.exitCode ?? proc.signalCode}):\n${tail.slice(-4_000)}`));
+    proc.once('exit', exitedEarly);
+  });
+  try {
+    await Promise.race([eventually(async () => (await fetch(`${o.url}${o.readyPath}`)).ok, 30_000, 100), earlyExit]);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw e;
+  } finally {
+    proc.off('exit', exitedEarly!);
+  }
   return {
-    url,
+    url: o.url,
     proc,
     output: () => tail.slice(-OUTPUT_TAIL_BYTES),
     stop: async () => {
