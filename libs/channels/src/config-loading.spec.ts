@@ -33,6 +33,10 @@ receivers:
     expect(config.target('ops-backup')).toBe(second);
   });
 
+  it.each(['UTC', 'Asia/Shanghai', 'Asia/Calcutta', 'US/Eastern', 'Etc/GMT+8'])('takes %s as global.timezone, canonical name or alias, as Go does', (zone) => {
+    expect(parseConfig(`global: { timezone: ${zone} }\nreceivers: []\n`, { env: {} }).global.timezone).toBe(zone);
+  });
+
   it('lists every error with its path and reason', () => {
     expect(
       errorsOf(`
