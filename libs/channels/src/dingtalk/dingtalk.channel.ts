@@ -21,6 +21,7 @@ export const DINGTALK_CHANNEL: ChannelDefinition<DingtalkConfig, DingtalkMessage
       post: async (message, target) => {
         await client.send(message, { url: target.config.url, secret: target.config.secret, penaltyMs: target.rateLimit.penaltyMs });
       },
+      close: () => client.close(),
     };
   },
 };
@@ -52,6 +53,10 @@ export class DingtalkClient {
 
   constructor(timeoutMs: number, connections?: number) {
     this.http = new PlatformHttp('DingTalk', { timeoutMs, connections });
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   async send(message: DingtalkMessage, options: DingtalkSendOptions): Promise<void> {

@@ -40,6 +40,7 @@ export const SLACK_CHANNEL: ChannelDefinition<SlackConfig, SlackMessage> = {
         // The slot outlives the request by a margin, so a crashed holder blocks the target only briefly.
         return gate.exclusive(slackScope(target, relay), timeoutMs + 5_000, () => client.send(message, destination, { penaltyMs: target.rateLimit.penaltyMs, timeoutMs }));
       },
+      close: () => client.close(),
     };
   },
 };
@@ -117,6 +118,10 @@ export class SlackClient {
 
   constructor(timeoutMs: number, connections?: number) {
     this.http = new PlatformHttp('Slack', { timeoutMs, connections });
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   async send(message: SlackMessage, destination: SlackDestination, options: SlackSendOptions): Promise<SlackReceipt> {

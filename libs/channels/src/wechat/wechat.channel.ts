@@ -30,6 +30,7 @@ export const WECHAT_CHANNEL: ChannelDefinition<WechatConfig, WechatMessage> = {
         }
         return { ...delivery };
       },
+      close: () => client.close(),
     };
   },
 };
@@ -72,6 +73,10 @@ export class WechatClient {
 
   constructor(timeoutMs: number, connections?: number) {
     this.http = new PlatformHttp('WeCom', { timeoutMs, connections });
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   /** gettoken; a refusal is classified (40001/40013/60020 permanent, 45009/45033/-1 transient). */

@@ -17,6 +17,7 @@ export const WECOM_ROBOT_CHANNEL: ChannelDefinition<WecomRobotConfig, WecomRobot
       post: async (message, target) => {
         await client.send(message, target.config.url, target.rateLimit.penaltyMs);
       },
+      close: () => client.close(),
     };
   },
 };
@@ -27,6 +28,10 @@ export class WecomRobotClient {
 
   constructor(timeoutMs: number, connections?: number) {
     this.http = new PlatformHttp('WeCom', { timeoutMs, connections });
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   /** `url` holds the robot key: no error raised here mentions it. */
