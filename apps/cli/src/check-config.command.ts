@@ -1,6 +1,6 @@
 import { ConfigError, configFileFrom } from '@relay/config';
 import { inspectConfigFile } from '@relay/channels';
-import { runtimeFor } from '@relay/runtime/load-runtime';
+import { checkedConfig } from '@relay/runtime/load-runtime';
 
 /**
  * `alert-relay check-config [FILE]`, in the manner of `amtool check-config`: every receiver
@@ -10,8 +10,7 @@ export async function checkConfigCommand(args: string[], out: NodeJS.WritableStr
   const file = args[0] ?? configFileFrom(env);
   try {
     // What start-up itself runs, so check-config accepts exactly what start-up accepts.
-    const runtime = await runtimeFor(inspectConfigFile(file, env), env);
-    const config = runtime.config;
+    const { config } = await checkedConfig(inspectConfigFile(file, env));
     out.write(`Checking '${file}'  SUCCESS\n`);
     out.write(`Found:\n - ${config.templateGlobs.length} template glob(s)\n - ${config.receivers.size} receiver(s)\n`);
     for (const receiver of config.receivers.values()) {

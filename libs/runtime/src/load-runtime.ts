@@ -19,10 +19,7 @@ export async function loadRuntime(env: NodeJS.ProcessEnv = process.env): Promise
  * The template files are read once: the set that checks the targets' strings is the one used.
  */
 export async function runtimeFor(inspection: ConfigInspection, env: NodeJS.ProcessEnv = process.env): Promise<RelayRuntime> {
-  const { templates, issues: templateIssues } = await checkedTemplates(inspection);
-  const issues = [...inspection.issues, ...templateIssues];
-  if (issues.length || !inspection.config || !templates) throw new ConfigError(inspection.label, issues);
-  const config = inspection.config;
+  const { config, templates } = await checkedConfig(inspection);
   return {
     config,
     templates,
@@ -30,6 +27,17 @@ export async function runtimeFor(inspection: ConfigInspection, env: NodeJS.Proce
     redisUrl: env.REDIS_URL || DEFAULT_REDIS_URL,
     queuePrefix: env.QUEUE_PREFIX || DEFAULT_QUEUE_PREFIX,
   };
+}
+
+/**
+ * The config and its templates once both are sound (what `check-config` needs); throws one
+ * ConfigError listing every problem.
+ */
+export async function checkedConfig(inspection: ConfigInspection): Promise<Pick<RelayRuntime, 'config' | 'templates'>> {
+  const { templates, issues: templateIssues } = await checkedTemplates(inspection);
+  const issues = [...inspection.issues, ...templateIssues];
+  if (issues.length || !inspection.config || !templates) throw new ConfigError(inspection.label, issues);
+  return { config: inspection.config, templates };
 }
 
 /**
