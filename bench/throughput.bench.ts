@@ -83,6 +83,8 @@ interface Figures {
   bootMb: Record<string, number>;
   /** Redis used_memory after the drain (alert-relay only). */
   redisMb?: number;
+  /** Redis commands (scripts count as one) per delivered message, by command, over the scenario (alert-relay only). */
+  redisCalls?: Record<string, number>;
   duplicates: number;
 }
 
@@ -99,6 +101,8 @@ interface RelayUnderTest {
   loaded?(): Promise<Record<string, number>>;
   /** Redis used_memory in MB, read after the drain. */
   redisMb?(): Promise<number>;
+  /** Redis's calls so far by command (INFO commandstats). */
+  redisCalls?(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -138,6 +142,8 @@ receivers:
         pids: { ...pidsOf(), redis: redisPid },
         own: Object.keys(procs),
         redisMb: async () => Number(/^used_memory:(\d+)/m.exec(await inspector.info('memory'))?.[1]) / 1024 / 1024,
+        redisCalls: async () =>
+          Object.fromEntries([...(await inspector.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1], Number(m[2])])),
         stop: async () => {
           for (const p of Object.values(procs)) await p.stop();
         },
@@ -185,6 +191,7 @@ async function runScenario(s: Scenario, relay: Relay): Promise<Figures> {
   let pids = { ...sut.pids };
   await sleep(1_000);
   const bootMb = Object.fromEntries(sut.own.map((k) => [k, mb(processMemoryKb(pids[k])?.rssKb ?? NaN)]));
+  const callsBefore = await sut.redisCalls?.();
   let samplers = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, sampleMemory(pid, 100)]));
   const agent = new Agent({ connections: s.senders });
   const sentAt = new Array<number>(s.count);
@@ -270,6 +277,12 @@ async function runScenario(s: Scenario, relay: Relay): Promise<Figures> {
   await sleep(4_000);
   const idleMb = Object.fromEntries(sut.own.map((k) => [k, mb(processMemoryKb(pids[k])?.rssKb ?? NaN)]));
   const redisMb = await sut.redisMb?.();
+  const callsAfter = await sut.redisCalls?.();
+  // The inspector's own INFO calls are a handful per scenario: noise beside thousands of messages.
+  const redisCalls =
+    callsBefore && callsAfter
+      ? Object.fromEntries(Object.entries(callsAfter).map(([cmd, n]) => [cmd, (n - (callsBefore[cmd] ?? 0)) / Math.max(latencies.length, 1)]))
+      : undefined;
   await agent.close();
   await sut.stop();
   await fake.close();
@@ -288,6 +301,7 @@ async function runScenario(s: Scenario, relay: Relay): Promise<Figures> {
     idleMb,
     bootMb,
     redisMb,
+    redisCalls,
     duplicates,
   };
 }
@@ -307,6 +321,11 @@ function printScenario(label: string, s: Scenario, f: Figures[]): void {
   console.log(`    peak RSS MB: ${names.map((n) => `${n} ${med(f.map((x) => x.peakMb[n]))}`).join('; ')}`);
   console.log(`    idle RSS MB, after boot: ${Object.keys(f[0].bootMb).map((n) => `${n} ${med(f.map((x) => x.bootMb[n]))}`).join('; ')}; 4 s after the drain: ${Object.keys(f[0].idleMb).map((n) => `${n} ${med(f.map((x) => x.idleMb[n]))}`).join('; ')}`);
   if (f[0].redisMb !== undefined) console.log(`    Redis used_memory after: ${med(f.map((x) => x.redisMb!), 1)} MB`);
+  if (f[0].redisCalls) {
+    const calls = f[0].redisCalls;
+    const top = Object.entries(calls).filter(([, n]) => n >= 0.05).sort((a, b) => b[1] - a[1]);
+    console.log(`    Redis commands per delivered (first run): ${fmt(sum(Object.values(calls)), 1)}: ${top.map(([c, n]) => `${c} ${fmt(n, 2)}`).join(', ')}`);
+  }
 }
 
 /**

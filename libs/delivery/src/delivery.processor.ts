@@ -103,47 +103,39 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
     const labels = { channel: this.channel, target: target.name };
     const attempt = job.attemptsMade + 1;
     const digesting = target.digest && !!this.definition.buildDigest;
-    let alone = false;
+    const scope = this.rateScope(target, loaded.config);
+    const pacing = digesting ? digestPacing(target.rateLimit) : undefined;
+    const refused = async (admission: { waitMs: number; reason: 'window' | 'penalty' }) => {
+      metrics.rateLimitDeferrals.inc({ ...labels, reason: admission.reason });
+      const until = Date.now() + admission.waitMs;
+      await this.note(job, `waiting for the target: ${admission.reason === 'penalty' ? 'the platform asked to slow down' : 'its rate window is full'}; next turn ${iso(until)}${digesting ? '; it will go out with the other waiting notifications' : ''}`);
+      return this.delay(job, until, token);
+    };
 
+    let slot: string;
+    let folded: DeliveryJob[] = [];
     if (digesting) {
-      const standing = await digests.standing(target.name, job.id!);
-      if (standing.kind === 'carried') {
-        const { record } = standing;
+      // Long enough for a first message and one more; a lease that runs out only risks a duplicate.
+      const leaseMs = 2 * this.definition.queue.requestTimeoutMs + 5_000;
+      const turn = await digests.takeTurn(target.name, ref(job), limiter.request(scope, target.rateLimit, job.id, pacing), leaseMs, MAX_FOLDED);
+      if (turn.kind === 'carried') {
+        const { record } = turn;
         await this.note(job, `delivered in the digest message of job ${record.by}${record.superseded ? ' (superseded by a newer notification of its group)' : ''}`);
         await digests.forget(target.name, job.id!);
         return { deliveredAt: record.at, carriedBy: record.by, ...(record.superseded ? { superseded: true } : {}) };
       }
-      if (standing.kind === 'held') {
-        await this.note(job, `waiting: job ${standing.by} is sending a digest that carries this notification`);
-        return this.delay(job, Date.now() + Math.min(standing.waitMs, HELD_POLL_MS), token);
+      if (turn.kind === 'held') {
+        await this.note(job, `waiting: job ${turn.by} is sending a digest that carries this notification`);
+        return this.delay(job, Date.now() + Math.min(turn.waitMs, HELD_POLL_MS), token);
       }
-      alone = standing.alone;
-    }
-
-    const scope = this.rateScope(target, loaded.config);
-    const pacing = digesting ? digestPacing(target.rateLimit) : undefined;
-    const admission = await limiter.acquire(scope, target.rateLimit, job.id, pacing);
-    if (!admission.allowed) {
-      metrics.rateLimitDeferrals.inc({ ...labels, reason: admission.reason });
-      const until = Date.now() + admission.waitMs;
-      if (digesting) await digests.wait(target.name, job.id!, job.data.receivedAt);
-      await this.note(job, `waiting for the target: ${admission.reason === 'penalty' ? 'the platform asked to slow down' : 'its rate window is full'}; next turn ${iso(until)}${digesting ? '; it will go out with the other waiting notifications' : ''}`);
-      return this.delay(job, until, token);
-    }
-
-    let folded: DeliveryJob[] = [];
-    if (digesting && !alone) {
-      // Long enough for a first message and one more; a lease that runs out only risks a duplicate.
-      const leaseMs = 2 * this.definition.queue.requestTimeoutMs + 5_000;
-      const claim = await digests.claim(target.name, job.id!, leaseMs, MAX_FOLDED);
-      if (claim.kind === 'held') {
-        // Another job's digest in flight carries this one: the slot goes back unused.
-        await limiter.release(scope, admission.slot);
-        await this.note(job, `waiting: job ${claim.by} is sending a digest that carries this notification`);
-        return this.delay(job, Date.now() + Math.min(claim.waitMs, HELD_POLL_MS), token);
-      }
+      if (turn.kind === 'refused') return refused(turn.admission);
+      slot = turn.slot;
       // A job that finished meanwhile (removed, or completed by another path) has nothing left to show.
-      folded = (await Promise.all(claim.jobIds.map((id) => Job.fromId<DeliveryJobData>(this.worker, id)))).filter((j): j is DeliveryJob => !!j?.data?.notification && !j.finishedOn);
+      folded = (await Promise.all(turn.jobIds.map((id) => Job.fromId<DeliveryJobData>(this.worker, id)))).filter((j): j is DeliveryJob => !!j?.data?.notification && !j.finishedOn);
+    } else {
+      const admission = await limiter.acquire(scope, target.rateLimit, job.id);
+      if (!admission.allowed) return refused(admission);
+      slot = admission.slot;
     }
 
     const render: RenderOptions = { templates: loaded.templates, key: job.id ?? '', relay: loaded.config };
@@ -153,7 +145,7 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
       rendered = this.renderWithFallback(batch, target, render, loaded);
     } catch (error) {
       if (batch.notifications.length === 1) {
-        await limiter.release(scope, admission.slot);
+        await limiter.release(scope, slot);
         await digests.release(target.name, folded.map(ref));
         return this.fail(job, target, scope, DeliveryFailure.from(error), token);
       }
@@ -168,13 +160,13 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
       try {
         rendered = this.renderWithFallback(batch, target, render, loaded);
       } catch (error) {
-        await limiter.release(scope, admission.slot);
+        await limiter.release(scope, slot);
         return this.fail(job, target, scope, DeliveryFailure.from(error), token);
       }
     }
     const { messages, templateFallback } = rendered;
 
-    const { sent, failure, nextTurn } = await this.postAll(messages, target, job, batch, scope, admission.slot, pacing, loaded.config);
+    const { sent, failure, nextTurn } = await this.postAll(messages, target, job, batch, scope, slot, pacing, loaded.config);
 
     const completed = new Set(sent.flatMap(({ index }) => messages[index].completes.flatMap((i) => batch.jobsOf[i])));
     const leftover = folded.filter((j) => !completed.has(j));
@@ -214,12 +206,16 @@ export class DeliveryProcessor<C extends TargetConfig = TargetConfig, M = unknow
       metrics.digestNotifications.inc(labels, completed.size);
     }
     this.log.info({ ...labels, jobId: job.id, attempt, ...(isDigest ? { digest: { messages: sent.length, notifications: completed.size } } : {}) }, 'delivered');
-    await this.note(
-      job,
-      isDigest
-        ? `attempt ${attempt}: delivered in a digest of ${completed.size} notifications (${sent.length} message${sent.length === 1 ? '' : 's'}), carrying jobs ${listed(carriedIds)}`
-        : `attempt ${attempt}: delivered`,
-    );
+    // A job delivered alone on its first turn has nothing to tell beyond its result; the log line
+    // would be a Redis round trip on every delivery. Once it waited or failed, its log ends with how it went out.
+    const eventful = isDigest || templateFallback || overrides || job.attemptsStarted > 1;
+    if (eventful)
+      await this.note(
+        job,
+        isDigest
+          ? `attempt ${attempt}: delivered in a digest of ${completed.size} notifications (${sent.length} message${sent.length === 1 ? '' : 's'}), carrying jobs ${listed(carriedIds)}`
+          : `attempt ${attempt}: delivered`,
+      );
     const detail = sent.length === 1 ? sent[0].detail : sent.some((s) => s.detail) ? { messages: sent.map((s) => s.detail ?? {}) } : undefined;
     return {
       deliveredAt: now,

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { Admission, admissionOf, GateRequest, RATE_GATE_LUA } from './target-rate-limiter';
 
 // What the jobs of one target know of each other, in Redis so every replica sees it:
 //   pending  a sorted set of the target's jobs waiting for a send (refused at the rate gate,
@@ -11,8 +12,17 @@ import type { Redis } from 'ioredis';
 // without sending. A sender that dies between the platform's answer and the records only makes
 // those alerts show again; nothing is completed that was not delivered.
 
-/** Takes the target's pending jobs for one sender, unless a live claim of another sender holds the caller itself. */
-const CLAIM = `
+/**
+ * A digesting job's turn, in one step: done already (a digest carried it), held by another
+ * sender's live claim, refused by the rate gate (it then waits among the pending), or admitted,
+ * taking the target's pending jobs for its digest (unless it goes alone). One script, so nothing
+ * can carry or claim the job between the checks, and a held job never takes a slot of the window.
+ * KEYS: carried(job), claims, alone(job), pending, then the gate's window and penalty.
+ * ARGV: job id, lease ms, max folded, received at, then the gate's six arguments.
+ */
+const TURN = `${RATE_GATE_LUA}
+local carried = redis.call('GET', KEYS[1])
+if carried then return {'carried', carried} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local me = ARGV[1]
@@ -23,7 +33,15 @@ if mine then
   local untilMs = tonumber(string.sub(mine, sep + 1))
   if by ~= me and untilMs > now then return {'held', by, tostring(untilMs - now)} end
 end
-local members = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)
+local gate = rateGate({KEYS[5], KEYS[6]}, {ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]})
+if gate[1] ~= 0 then
+  redis.call('ZADD', KEYS[4], 'NX', ARGV[4], me)
+  return {'refused', tostring(gate[1]), tostring(gate[2])}
+end
+-- The sender is sent now: were it still pending, another sender could carry it too.
+redis.call('ZREM', KEYS[4], me)
+if redis.call('EXISTS', KEYS[3]) == 1 then return {'admitted'} end
+local members = redis.call('ZRANGE', KEYS[4], 0, tonumber(ARGV[3]) - 1)
 local claimed = {}
 local lease = me .. '|' .. tostring(now + tonumber(ARGV[2]))
 -- A sender run again after a crash takes back what it had claimed: its digest goes out again.
@@ -41,11 +59,11 @@ for i = 1, #held, 2 do
 end
 -- A job back in pending waits again: any older claim on it is stale.
 for _, id in ipairs(members) do
-  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', KEYS[4], id)
   take(id)
 end
 if #claimed > 0 then redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]) * 2) end
-return {'ok', unpack(claimed)}
+return {'admitted', unpack(claimed)}
 `;
 
 /**
@@ -65,12 +83,16 @@ end
 return redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
 `;
 
-/** What a job finds when it starts: delivered by another job's digest, claimed by one in flight, or neither. */
-export type DigestStanding =
+/**
+ * What a digesting job's turn comes to: delivered already by another job's digest, held by a
+ * sender in flight whose message carries it, refused by the rate gate (it waits among the
+ * target's pending jobs), or admitted with the gate's slot and the pending jobs it takes along.
+ */
+export type Turn =
   | { kind: 'carried'; record: CarriedRecord }
   | { kind: 'held'; by: string; waitMs: number }
-  /** `alone`: a digest carrying it was refused for good, so it is sent on its own. */
-  | { kind: 'free'; alone: boolean };
+  | { kind: 'refused'; admission: Extract<Admission, { allowed: false }> }
+  | { kind: 'admitted'; slot: string; jobIds: string[] };
 
 export interface CarriedRecord {
   /** The job whose message carried this one. */
@@ -80,8 +102,6 @@ export interface CarriedRecord {
   superseded?: boolean;
 }
 
-export type Claim = { kind: 'held'; by: string; waitMs: number } | { kind: 'claimed'; jobIds: string[] };
-
 /** Long enough for any folded job to reach its turn (turns are within a rate window or a retry interval). */
 const CARRIED_TTL_S = 7 * 24 * 3600;
 
@@ -90,23 +110,28 @@ export class DigestStore {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    if (!(redis as any).relayDigestClaim) redis.defineCommand('relayDigestClaim', { numberOfKeys: 2, lua: CLAIM });
+    if (!(redis as any).relayDigestTurn) redis.defineCommand('relayDigestTurn', { numberOfKeys: 6, lua: TURN });
     if (!(redis as any).relayDigestWait) redis.defineCommand('relayDigestWait', { numberOfKeys: 3, lua: WAIT });
   }
 
-  async standing(target: string, jobId: string): Promise<DigestStanding> {
-    const results = await this.redis.multi().get(this.carriedKey(jobId)).hget(this.claimsKey(target), jobId).time().exists(this.aloneKey(jobId)).exec();
-    const [carried, claim, time, alone] = (results ?? []).map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    }) as [string | null, string | null, [string, string], number];
-    if (carried) return { kind: 'carried', record: JSON.parse(carried) as CarriedRecord };
-    if (claim) {
-      const [by, until] = claim.split('|');
-      const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
-      if (by !== jobId && Number(until) > now) return { kind: 'held', by, waitMs: Number(until) - now };
+  /**
+   * A job's turn at the target (see Turn): `gate` is the rate limiter's request for it; `leaseMs`
+   * how long the jobs it takes are held for its send (other workers leave them alone meanwhile);
+   * at most `max` are taken. A job that sends alone (goAlone) takes none.
+   */
+  async takeTurn(target: string, job: { id: string; receivedAt: number }, gate: GateRequest, leaseMs: number, max: number): Promise<Turn> {
+    const keys = [this.carriedKey(job.id), this.claimsKey(target), this.aloneKey(job.id), this.pendingKey(target), ...gate.keys];
+    const [kind, ...rest] = (await (this.redis as any).relayDigestTurn(...keys, job.id, leaseMs, max, job.receivedAt, ...gate.args)) as string[];
+    switch (kind) {
+      case 'carried':
+        return { kind, record: JSON.parse(rest[0]) as CarriedRecord };
+      case 'held':
+        return { kind, by: rest[0], waitMs: Number(rest[1]) };
+      case 'refused':
+        return { kind, admission: admissionOf([Number(rest[0]), Number(rest[1])], gate.slot) as Extract<Admission, { allowed: false }> };
+      default:
+        return { kind: 'admitted', slot: gate.slot, jobIds: rest };
     }
-    return { kind: 'free', alone: alone === 1 };
   }
 
   /** From now on the job is sent on its own, never folded with others (a digest carrying it was refused for good). */
@@ -123,17 +148,6 @@ export class DigestStore {
   /** The job no longer waits (delivered, failed for good or expired). */
   async leave(target: string, jobId: string): Promise<void> {
     await this.redis.zrem(this.pendingKey(target), jobId);
-  }
-
-  /**
-   * Takes up to `max` of the target's waiting jobs for `claimer`'s send, each held for `leaseMs`
-   * (other workers leave them alone meanwhile). Refused when another live claim holds the claimer
-   * itself: that sender's message will carry it.
-   */
-  async claim(target: string, claimer: string, leaseMs: number, max: number): Promise<Claim> {
-    const [kind, ...rest] = (await (this.redis as any).relayDigestClaim(this.pendingKey(target), this.claimsKey(target), claimer, leaseMs, max)) as string[];
-    if (kind === 'held') return { kind: 'held', by: rest[0], waitMs: Number(rest[1]) };
-    return { kind: 'claimed', jobIds: rest };
   }
 
   /** The send failed or did not happen: the jobs wait again, as they did before the claim. */

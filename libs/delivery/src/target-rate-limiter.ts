@@ -13,12 +13,18 @@ import type { RateLimit } from '@relay/config';
 // were a send at its turn), so a backlog drains in the order it arrived, one job per freed slot,
 // instead of every delayed job waking at the same instant to race for one slot. A newcomer
 // queues behind the waiters rather than taking a slot one of them is about to use.
-const ACQUIRE = `
+//
+// It is a Lua function (KEYS and ARGV are its parameters) so that the digest store's turn script
+// can run the gate inside its own step; ACQUIRE calls it alone.
+export const RATE_GATE_LUA = `
+local function rateGate(KEYS, ARGV)
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local penalty = redis.call('PTTL', KEYS[2])
 if penalty > 0 then return {1, penalty} end
 local max = tonumber(ARGV[1])
+-- No limit on sends (a plain webhook's default): only a pause the platform asked for holds it back.
+if max <= 0 then return {0, 0} end
 local window = tonumber(ARGV[2])
 local waiter = 'w:' .. ARGV[3]
 -- A waiter whose turn passed a whole window ago is gone (its job was removed): drop it with the old sends.
@@ -104,6 +110,11 @@ local n = redis.call('ZCARD', KEYS[1])
 if n < max then return admit() end
 local mark = redis.call('ZRANGE', KEYS[1], n - max, n - max, 'WITHSCORES')
 return wait(math.max(now + 1, tonumber(mark[2]) + window))
+end
+`;
+
+const ACQUIRE = `${RATE_GATE_LUA}
+return rateGate(KEYS, ARGV)
 `;
 
 /**
@@ -117,6 +128,19 @@ export function secretAddressScope(kind: string, address: string): string {
 export type Admission =
   | { allowed: true; slot: string }
   | { allowed: false; waitMs: number; reason: 'window' | 'penalty' };
+
+/** One ask of the gate, as RATE_GATE_LUA takes it: its two keys and six arguments, and the slot it would take. */
+export interface GateRequest {
+  keys: [window: string, penalty: string];
+  args: Array<string | number>;
+  slot: string;
+}
+
+/** The gate's answer `[code, waitMs]` (RATE_GATE_LUA) for the request that took `slot`. */
+export function admissionOf([code, wait]: [number, number], slot: string): Admission {
+  if (code === 0) return { allowed: true, slot };
+  return { allowed: false, waitMs: wait, reason: code === 1 ? 'penalty' : 'window' };
+}
 
 /**
  * How a target's backlog gathers into digests: the last `reserve` places of each window are sent
@@ -158,25 +182,20 @@ export class TargetRateLimiter {
    * comes back at the time it was given; without one the caller takes no place in line.
    */
   async acquire(scope: string, limit: RateLimit, waiter = '', pacing?: DigestPacing): Promise<Admission> {
+    const { keys, args, slot } = this.request(scope, limit, waiter, pacing);
+    return admissionOf(await (this.redis as any).relayAcquire(...keys, ...args), slot);
+  }
+
+  /** What `acquire` would ask the gate, for a script that runs the gate in a step of its own (DigestStore.takeTurn). */
+  request(scope: string, limit: RateLimit, waiter = '', pacing?: DigestPacing): GateRequest {
     const slot = randomUUID();
-    if (!Number.isFinite(limit.max)) {
-      // No limit on sends (a plain webhook's default): only a pause the platform asked for holds it back.
-      const penalty = await this.redis.pttl(this.key('penalty', scope));
-      return penalty > 0 ? { allowed: false, waitMs: penalty, reason: 'penalty' } : { allowed: true, slot };
-    }
-    const margin = Math.min(1000, Math.ceil(limit.perMs * 0.02));
-    const [code, wait] = (await (this.redis as any).relayAcquire(
-      this.key('window', scope),
-      this.key('penalty', scope),
-      limit.max,
-      limit.perMs + margin,
-      waiter,
+    const unlimited = !Number.isFinite(limit.max);
+    const margin = unlimited ? 0 : Math.min(1000, Math.ceil(limit.perMs * 0.02));
+    return {
+      keys: [this.key('window', scope), this.key('penalty', scope)],
+      args: [unlimited ? 0 : limit.max, limit.perMs + margin, waiter, slot, pacing?.reserve ?? 0, pacing?.spacingMs ?? 0],
       slot,
-      pacing?.reserve ?? 0,
-      pacing?.spacingMs ?? 0,
-    )) as [number, number];
-    if (code === 0) return { allowed: true, slot };
-    return { allowed: false, waitMs: wait, reason: code === 1 ? 'penalty' : 'window' };
+    };
   }
 
   /**
