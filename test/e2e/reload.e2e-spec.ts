@@ -225,7 +225,9 @@ describe('config reload without restart: SIGHUP to real ingest and worker proces
     writeFileSync(configFile, brokenYml(first, paced));
     for (const p of processes) p.child.kill('SIGHUP');
     const successful = async (p: AppProcess) => metricValue(await (await fetch(`${p.url}/metrics`)).text(), 'alert_relay_config_last_reload_successful');
-    await eventually(async () => (await Promise.all(processes.map(successful))).every((v) => v === 0), 15_000, 100);
+    // The log line reaches our pipe a moment after the metric changes: wait for both.
+    const refused = async (p: AppProcess) => (await successful(p)) === 0 && p.output().includes('config reload refused, the config in force stays');
+    await eventually(async () => (await Promise.all(processes.map(refused))).every(Boolean), 15_000, 100);
 
     for (const p of processes) {
       expect(p.child.exitCode).toBeNull();

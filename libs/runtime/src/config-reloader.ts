@@ -62,8 +62,8 @@ export class ConfigReloader {
     try {
       next = await this.source();
     } catch (e) {
-      this.metrics.configLastReloadSuccessful.set(0);
       this.log.error({ file }, `config reload refused, the config in force stays:\n${(e as Error).message}`);
+      this.metrics.configLastReloadSuccessful.set(0);
       throw e;
     }
     for (const { of, inForce } of this.startOnly) {
