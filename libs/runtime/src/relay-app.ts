@@ -38,8 +38,8 @@ export async function createRelayApp(module: DynamicModule, bodyLimit = 1024 * 1
 /**
  * How far V8 lets the heap grow past what the last full collection kept alive, in percent. Left
  * to itself V8 lets a heap this small grow to several times its live size before collecting it
- * fully, which put a worker at 165–185 MB resident at peak with some 40 MB alive; at 30 % the
- * peak is 135–150 MB for no CPU the throughput bench can tell apart (see the README's Delivery
+ * fully, which put a process at 155–185 MB resident at peak with some 40 MB alive; at 30 % its
+ * peak is 135–165 MB for no CPU the throughput bench can tell apart (see the README's Delivery
  * throughput). A GC heuristic that V8 reads at each collection, so setting it at start-up is safe.
  */
 const HEAP_GROWING_PERCENT = 30;
